@@ -1,0 +1,78 @@
+# Weight Initialization, Hands-On: the two commands a reader needs are `make book` and `make test`.
+# Every target that needs Python first sets up .venv (only when requirements.txt or
+# pyproject.toml changed since the last install).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+# The one book build: -W turns every warning into an error, -n reports every broken
+# reference, --keep-going lists all of them before failing. tests/test_book_html.py runs
+# the same command.
+BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+LINT_PATHS := $(wildcard wtinit_lib tests benchmarks chapters tools _ext)
+NOTEBOOKS  := $(sort $(wildcard chapters/*.ipynb))
+
+# JupyterLab refuses to run as root without this flag (containers, CI machines).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: venv book test browser lint format notebooks lab serve clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+book: $(STAMP)
+	$(BOOK_BUILD)
+
+# Unit tests, nbval on every notebook in chapters/ and the browser test; the options
+# live in [tool.pytest.ini_options] in pyproject.toml.
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+# The browser test drives Debian's Chromium (never a downloaded browser build).
+browser:
+	@if [ -x $(CHROMIUM) ]; then \
+	  true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Chromium with apt-get (needed by tests/test_book_html.py)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "tests/test_book_html.py needs $(CHROMIUM): run 'sudo apt-get install chromium' (Debian/Ubuntu)" >&2; \
+	  exit 1; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+
+# Re-execute every chapter in place with the venv's kernel, then strip volatile metadata.
+# Run after changing a notebook or wtinit_lib, so that the stored outputs (what the book
+# shows and what nbval compares) are current.
+notebooks: $(STAMP)
+	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
+	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
+
+lab: $(STAMP)
+	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser $(ALLOW_ROOT)
+
+serve:
+	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first" >&2; exit 1; }
+	$(PYTHON) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

@@ -1,0 +1,278 @@
+"""A real browser reads the built book, offline.
+
+Builds `_build/html` when it is missing or older than its sources (with the same command as
+`make book`), serves it on 127.0.0.1, and opens every page of _toc.yml in Debian's Chromium
+through Playwright. Each page must: typeset its math with the bundled MathJax, load every
+image, make no request that leaves 127.0.0.1, log no console error, and show every chapter in
+the sidebar.
+
+This module is one file, so `--dist loadfile` runs it in a single xdist worker.
+Chromium comes from apt (`make test` installs it as root); never `playwright install`.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The same command as `make book` (see BOOK_BUILD in the Makefile).
+BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
+# Known and harmless: pydata-sphinx-theme logs this when no theme mode is stored yet.
+IGNORED_CONSOLE_ERRORS = ("Got invalid theme mode",)
+LOCAL_SCHEMES = ("data", "about", "blob")
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(items):
+        for item in items or []:
+            if "file" in item:
+                pages.append(str(Path(item["file"]).with_suffix("")))
+            walk(item.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return pages
+
+
+def source_of(page: str) -> Path:
+    for ext in (".ipynb", ".md"):
+        if (ROOT / page).with_suffix(ext).is_file():
+            return (ROOT / page).with_suffix(ext)
+    raise FileNotFoundError(f"_toc.yml lists {page!r}, which has no .ipynb or .md")
+
+
+def chapter_titles() -> list[str]:
+    """The '# Title' of every chapter notebook listed in the toc, in order."""
+    titles = []
+    for page in toc_pages():
+        if not page.startswith("chapters/"):
+            continue
+        path = source_of(page)
+        if path.suffix == ".ipynb":
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        else:
+            text = path.read_text(encoding="utf-8")
+        heading = next(line for line in text.splitlines() if line.startswith("# "))
+        # The sidebar shows the rendered text: drop Markdown emphasis and code marks.
+        titles.append(re.sub(r"[`*]", "", heading[2:]).strip())
+    return titles
+
+
+def book_is_stale() -> bool:
+    index = HTML / "index.html"
+    if not index.is_file():
+        return True
+    built = index.stat().st_mtime
+    sources = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "references.bib"]
+    sources += [source_of(page) for page in toc_pages()]
+    return any(path.stat().st_mtime > built for path in sources)
+
+
+@pytest.fixture(scope="module")
+def book() -> Path:
+    if book_is_stale():
+        jupyter_book = Path(sys.executable).with_name("jupyter-book")
+        result = subprocess.run(
+            [str(jupyter_book), *BUILD_ARGS],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert result.returncode == 0, (
+            "the book build failed (run `make book`):\n" + (result.stdout + result.stderr)[-5000:]
+        )
+        (HTML / "index.html").touch()
+    return HTML
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(book):
+    handler = functools.partial(QuietHandler, directory=str(book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium (`apt-get install chromium`, "
+            "or `make test` as root, which does it). Never `playwright install`."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class PageReport:
+    """What one page did while it loaded: requests, failures, console errors."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.external: list[str] = []
+        self.failed: list[str] = []
+        self.console_errors: list[str] = []
+
+    def on_console(self, message) -> None:
+        if message.type == "error" and not any(s in message.text for s in IGNORED_CONSOLE_ERRORS):
+            self.console_errors.append(message.text)
+
+    def on_response(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+
+def open_page(context, origin: str, page_name: str):
+    report = PageReport(origin)
+    page = context.new_page()
+
+    def block(route):
+        # Record and block: the test proves the book is offline without sending anything.
+        report.external.append(route.request.url)
+        route.abort()
+
+    # A regex is matched inside the browser driver, so local requests never wait for Python.
+    not_local = re.compile(rf"^(?!{re.escape(origin)}/|(?:{'|'.join(LOCAL_SCHEMES)}):)")
+    page.route(not_local, block)
+    page.on("console", report.on_console)
+    page.on("pageerror", lambda error: report.console_errors.append(f"page error: {error}"))
+    page.on("response", report.on_response)
+    page.on("requestfailed", lambda request: report.failed.append(f"failed {request.url}"))
+    response = page.goto(f"{origin}/{page_name}.html", wait_until="load")
+    assert response is not None and response.ok, (
+        f"{page_name}.html: HTTP {response and response.status}"
+    )
+    return page, report
+
+
+def typeset_math(page) -> dict:
+    """Wait for MathJax, then count math in the HTML and what MathJax rendered."""
+    page.wait_for_function(
+        "() => !document.querySelector('.math') || "
+        "(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+        timeout=30_000,
+    )
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    return page.evaluate(
+        """() => ({
+            math: document.querySelectorAll('span.math, div.math').length,
+            rendered: document.querySelectorAll('mjx-container').length,
+            errors: document.querySelectorAll('mjx-merror').length,
+            raw: [...document.querySelectorAll('span.math, div.math')]
+                 .filter(el => !el.querySelector('mjx-container'))
+                 .map(el => el.textContent.slice(0, 60)),
+        })"""
+    )
+
+
+def broken_images(page) -> list[str]:
+    """Load every image (lazy ones too) and return those that did not decode."""
+    page.evaluate(
+        """async () => {
+            const images = [...document.images];
+            images.forEach(img => { img.loading = 'eager'; });
+            window.scrollTo(0, document.body.scrollHeight);
+            await Promise.all(images.map(img => img.complete ? null : new Promise(resolve => {
+                img.addEventListener('load', resolve, {once: true});
+                img.addEventListener('error', resolve, {once: true});
+                setTimeout(resolve, 10000);
+            })));
+            window.scrollTo(0, 0);
+        }"""
+    )
+    return page.evaluate(
+        """() => [...document.images]
+            .filter(img => !(img.complete && img.naturalWidth > 0))
+            .map(img => img.getAttribute('src'))"""
+    )
+
+
+def sidebar_entries(page) -> list[str]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.bd-sidebar-primary nav a.reference')]
+            .map(a => a.textContent.replace(/\\s+/g, ' ').trim())"""
+    )
+
+
+PAGES = toc_pages()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_in_browser(browser, server, page_name):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page, report = open_page(context, server, page_name)
+        math = typeset_math(page)
+        images = broken_images(page)
+        entries = sidebar_entries(page)
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+
+    assert not report.external, f"{page_name}: requests left 127.0.0.1: {report.external}"
+    assert not report.failed, f"{page_name}: failed requests: {report.failed}"
+    assert not report.console_errors, f"{page_name}: console errors: {report.console_errors}"
+    if math["math"]:
+        assert math["rendered"] >= math["math"] and not math["raw"], (
+            f"{page_name}: MathJax typeset {math['rendered']} of {math['math']} formulas; "
+            f"left raw: {math['raw'][:5]}"
+        )
+    assert math["errors"] == 0, f"{page_name}: {math['errors']} MathJax errors (mjx-merror)"
+    assert not images, f"{page_name}: images that did not load: {images}"
+    for title in chapter_titles():
+        assert any(entry.endswith(title) for entry in entries), (
+            f"{page_name}: the sidebar does not list chapter {title!r}; it has {entries}"
+        )
+
+
+def test_intro_has_math(browser, server):
+    """The intro page shows a formula: proof that the math check above is not vacuous."""
+    context = browser.new_context()
+    try:
+        page, report = open_page(context, server, "intro")
+        math = typeset_math(page)
+    finally:
+        context.close()
+    assert math["math"] > 0 and math["rendered"] >= math["math"], math
