@@ -1,0 +1,315 @@
+"""Small, seeded data sets for the book's experiments.
+
+Three 2-D toy problems generated here with numpy (``circles``, ``moons``,
+``spirals``), the 8x8 handwritten digits bundled with scikit-learn
+(``digits``: no download), and two helpers (``one_hot``,
+``train_test_split``).
+
+Conventions: rows of ``X`` are examples (``X.shape == (n, features)``,
+float64) and ``y`` holds integer class labels (``y.shape == (n,)``). Every
+generator takes a ``seed`` (an int, a ``np.random.Generator`` or ``None``)
+and the same seed always gives the same data.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "circles",
+    "moons",
+    "spirals",
+    "digits",
+    "one_hot",
+    "train_test_split",
+]
+
+SeedLike = int | np.random.Generator | None
+
+
+# --- argument checks -------------------------------------------------------
+
+
+def _check_positive_int(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"Argument `{name}` must be an integer >= {minimum}. "
+            f"Received: {name}={value!r} (type {type(value).__name__})"
+        )
+    if value < minimum:
+        raise ValueError(
+            f"Argument `{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def _check_nonnegative_float(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"Argument `{name}` must be a non-negative float. "
+            f"Received: {name}={value!r} (type {type(value).__name__})"
+        )
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(
+            f"Argument `{name}` must be a non-negative finite float. Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def _rng(seed: SeedLike) -> np.random.Generator:
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            "Argument `seed` must be an int, a numpy Generator or None. "
+            f"Received: seed={seed!r} (type {type(seed).__name__})"
+        )
+    if seed < 0:
+        raise ValueError(f"Argument `seed` must be a non-negative int. Received: seed={seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _shuffled(
+    X: np.ndarray, y: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+# --- 2-D toy problems ------------------------------------------------------
+
+
+def circles(
+    n: int = 300, noise: float = 0.05, factor: float = 0.5, seed: SeedLike = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: a problem no linear classifier can solve.
+
+    The outer circle (label 0) has radius 1 and ``n // 2`` points; the inner
+    circle (label 1) has radius ``factor`` and the remaining points. Points
+    sit at evenly spaced angles ``theta_j = 2 pi j / m`` on their circle,
+    then each coordinate gets Gaussian noise of standard deviation ``noise``.
+    The rows are shuffled.
+
+    Args:
+        n: total number of points, at least 2.
+        noise: standard deviation of the Gaussian noise added to each coordinate.
+        factor: inner radius relative to the outer one, in (0, 1).
+        seed: int, ``np.random.Generator`` or ``None``.
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(n, 2)`` (float64), ``y`` of shape ``(n,)`` (int64).
+    """
+    n = _check_positive_int("n", n, minimum=2)
+    noise = _check_nonnegative_float("noise", noise)
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
+        raise TypeError(f"Argument `factor` must be a float in (0, 1). Received: factor={factor!r}")
+    if not 0 < factor < 1:
+        raise ValueError(
+            f"Argument `factor` must be a float in (0, 1). Received: factor={factor!r}"
+        )
+    rng = _rng(seed)
+
+    n_outer = n // 2
+    n_inner = n - n_outer
+    rings = []
+    for count, radius in ((n_outer, 1.0), (n_inner, float(factor))):
+        theta = np.linspace(0.0, 2.0 * np.pi, count, endpoint=False)
+        rings.append(radius * np.column_stack([np.cos(theta), np.sin(theta)]))
+    X = np.concatenate(rings) + noise * rng.standard_normal((n, 2))
+    y = np.concatenate([np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64)])
+    return _shuffled(X, y, rng)
+
+
+def moons(n: int = 300, noise: float = 0.1, seed: SeedLike = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles.
+
+    The upper moon (label 0, ``n // 2`` points) is ``(cos t, sin t)`` and the
+    lower moon (label 1, the remaining points) is ``(1 - cos t, 0.5 - sin t)``,
+    with ``t`` evenly spaced in ``[0, pi]``. Each coordinate then gets
+    Gaussian noise of standard deviation ``noise``; the rows are shuffled.
+
+    Args:
+        n: total number of points, at least 2.
+        noise: standard deviation of the Gaussian noise added to each coordinate.
+        seed: int, ``np.random.Generator`` or ``None``.
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(n, 2)`` (float64), ``y`` of shape ``(n,)`` (int64).
+    """
+    n = _check_positive_int("n", n, minimum=2)
+    noise = _check_nonnegative_float("noise", noise)
+    rng = _rng(seed)
+
+    n_upper = n // 2
+    n_lower = n - n_upper
+    t_upper = np.linspace(0.0, np.pi, n_upper)
+    t_lower = np.linspace(0.0, np.pi, n_lower)
+    upper = np.column_stack([np.cos(t_upper), np.sin(t_upper)])
+    lower = np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])
+    X = np.concatenate([upper, lower]) + noise * rng.standard_normal((n, 2))
+    y = np.concatenate([np.zeros(n_upper, dtype=np.int64), np.ones(n_lower, dtype=np.int64)])
+    return _shuffled(X, y, rng)
+
+
+def spirals(
+    n_per_class: int = 100, classes: int = 3, noise: float = 0.05, seed: SeedLike = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spiral arms, one per class.
+
+    Arm ``k`` (label ``k``) has ``n_per_class`` points at radii ``r`` evenly
+    spaced in ``[0, 1]`` and angles ``theta = 2 pi k / classes + 4 r`` (each
+    arm winds through 4 radians), i.e. points ``r (sin theta, cos theta)``.
+    Each coordinate then gets Gaussian noise of standard deviation ``noise``;
+    the rows are shuffled.
+
+    Args:
+        n_per_class: points per arm, at least 1.
+        classes: number of arms (classes), at least 2.
+        noise: standard deviation of the Gaussian noise added to each coordinate.
+        seed: int, ``np.random.Generator`` or ``None``.
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(n_per_class * classes, 2)`` (float64),
+        ``y`` of shape ``(n_per_class * classes,)`` (int64) with labels ``0..classes-1``.
+    """
+    n_per_class = _check_positive_int("n_per_class", n_per_class)
+    classes = _check_positive_int("classes", classes, minimum=2)
+    noise = _check_nonnegative_float("noise", noise)
+    rng = _rng(seed)
+
+    radius = np.linspace(0.0, 1.0, n_per_class)
+    arms = []
+    for k in range(classes):
+        theta = 2.0 * np.pi * k / classes + 4.0 * radius
+        arms.append(radius[:, None] * np.column_stack([np.sin(theta), np.cos(theta)]))
+    n = n_per_class * classes
+    X = np.concatenate(arms) + noise * rng.standard_normal((n, 2))
+    y = np.repeat(np.arange(classes, dtype=np.int64), n_per_class)
+    return _shuffled(X, y, rng)
+
+
+# --- real data ---------------------------------------------------------------
+
+
+def digits(scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 8x8 handwritten digits bundled with scikit-learn (no download).
+
+    Args:
+        scale: if True, divide the pixel values (integers 0..16) by 16 so that
+            ``X`` lies in ``[0, 1]``.
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(1797, 64)`` (float64), ``y`` of shape
+        ``(1797,)`` (int64) with labels ``0..9``.
+    """
+    if not isinstance(scale, (bool, np.bool_)):
+        raise TypeError(f"Argument `scale` must be a bool. Received: scale={scale!r}")
+    from sklearn.datasets import load_digits  # local: scikit-learn is slow to import
+
+    bunch = load_digits()
+    X = np.asarray(bunch.data, dtype=np.float64)
+    if scale:
+        X = X / 16.0
+    return X, np.asarray(bunch.target, dtype=np.int64)
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def one_hot(y: np.ndarray, num_classes: int | None = None) -> np.ndarray:
+    """One-hot encode integer labels: ``Y[i, y[i]] = 1``, all else 0.
+
+    Args:
+        y: 1-D array of non-negative integer labels.
+        num_classes: number of columns; default ``max(y) + 1``. Must exceed ``max(y)``.
+
+    Returns:
+        float64 array of shape ``(len(y), num_classes)``.
+    """
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        raise ValueError(
+            "Argument `y` must be a 1-D array of integer labels. "
+            f"Received: y with shape {labels.shape}"
+        )
+    if labels.size and not np.issubdtype(labels.dtype, np.integer):
+        whole_floats = np.issubdtype(labels.dtype, np.floating) and np.all(
+            labels == np.round(labels)
+        )
+        if not whole_floats:
+            raise ValueError(
+                "Argument `y` must hold integer labels. "
+                f"Received: y with dtype {labels.dtype} and values such as {labels.flat[0]!r}"
+            )
+    labels = labels.astype(np.int64)
+    if labels.size and labels.min() < 0:
+        raise ValueError(
+            f"Argument `y` must hold non-negative labels. Received: a label {labels.min()}"
+        )
+    needed = int(labels.max()) + 1 if labels.size else 0
+    if num_classes is None:
+        num_classes = needed
+    else:
+        num_classes = _check_positive_int("num_classes", num_classes)
+        if num_classes < needed:
+            raise ValueError(
+                f"Argument `num_classes` must be greater than the largest label ({needed - 1}). "
+                f"Received: num_classes={num_classes}"
+            )
+    Y = np.zeros((labels.size, num_classes), dtype=np.float64)
+    Y[np.arange(labels.size), labels] = 1.0
+    return Y
+
+
+def train_test_split(
+    X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25, seed: SeedLike = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle the rows and split them into a training and a test set.
+
+    The test set gets ``ceil(test_fraction * n)`` rows (as in scikit-learn);
+    both sets keep at least one row.
+
+    Args:
+        X: array with one example per row.
+        y: labels or targets with the same number of rows as ``X``.
+        test_fraction: fraction of rows for the test set, in (0, 1).
+        seed: int, ``np.random.Generator`` or ``None``.
+
+    Returns:
+        ``(X_train, X_test, y_train, y_test)``, scikit-learn's order.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(
+            "Arguments `X` and `y` must be arrays with one row per example. "
+            f"Received: X.shape={X.shape}, y.shape={y.shape}"
+        )
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            "Arguments `X` and `y` must have the same number of rows. "
+            f"Received: X.shape={X.shape}, y.shape={y.shape}"
+        )
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real):
+        raise TypeError(
+            "Argument `test_fraction` must be a float in (0, 1). "
+            f"Received: test_fraction={test_fraction!r}"
+        )
+    if not 0 < test_fraction < 1:
+        raise ValueError(
+            "Argument `test_fraction` must be a float in (0, 1). "
+            f"Received: test_fraction={test_fraction!r}"
+        )
+    n = X.shape[0]
+    n_test = math.ceil(test_fraction * n)
+    if n_test < 1 or n - n_test < 1:
+        raise ValueError(
+            f"Cannot split {n} rows with test_fraction={test_fraction}: "
+            "both sets need at least one row."
+        )
+    order = _rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]

@@ -1,0 +1,289 @@
+"""The one door to TensorFlow/Keras: our initializers inside Keras, and MLPs as Keras models.
+
+Importing this module imports TensorFlow (a few seconds); ``import wtinit_lib`` alone never
+does. Before the import it quiets TensorFlow's start-up messages: ``TF_CPP_MIN_LOG_LEVEL`` is
+raised to at least ``"1"`` (a higher value you set is kept) and ``TF_ENABLE_ONEDNN_OPTS``
+defaults to ``"0"`` (the oneDNN notice is otherwise printed even at level 1). These settings
+only take effect if TensorFlow was not imported earlier in the process.
+
+- :class:`KerasInitializer` / :func:`keras_initializer`: any ``wtinit_lib.initializers`` name as
+  a ``keras.initializers.Initializer`` that is seeded, serializable and registered, so a saved
+  ``.keras`` model reloads.
+- :func:`to_keras`: an :class:`~wtinit_lib.network.MLP` as a ``keras.Sequential`` with the same
+  weights, activations and outputs; :func:`from_keras` the other way round.
+
+Both use Keras's kernel layout ``(fan_in, fan_out)``, the same as ``wtinit_lib``.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _quiet_tensorflow_environment() -> None:
+    """Set the environment so that importing TensorFlow prints nothing to stderr."""
+    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "")
+    if not (level.strip().isdigit() and int(level) >= 1):
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "1"
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+_quiet_tensorflow_environment()
+
+import contextlib  # noqa: E402  (the environment must be set before TensorFlow loads)
+import inspect  # noqa: E402
+import numbers  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from wtinit_lib import activations, initializers  # noqa: E402
+from wtinit_lib.network import MLP  # noqa: E402
+
+__all__ = [
+    "DtypeSequential",
+    "KerasInitializer",
+    "from_keras",
+    "keras_initializer",
+    "leaky_relu",
+    "to_keras",
+]
+
+
+# --- initializers -------------------------------------------------------------------------------
+
+
+def _check_seed(seed: object) -> int | None:
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(
+            f"Argument `seed` must be a non-negative int or None. Received: seed={seed!r}"
+        )
+    return int(seed)
+
+
+def _check_kwargs(name: str, function: Any, kwargs: dict[str, Any]) -> None:
+    accepted = [
+        p for p in inspect.signature(function).parameters if p not in ("shape", "rng", "dtype")
+    ]
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise TypeError(
+            f"Initializer {name!r} accepts the keyword arguments {accepted or 'none'}. "
+            f"Received: {', '.join(f'{key}={kwargs[key]!r}' for key in unknown)}"
+        )
+
+
+def _plain(value: object) -> object:
+    """numpy scalars as Python numbers, so the config is JSON-serializable."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@keras.saving.register_keras_serializable(package="wtinit_lib")
+class KerasInitializer(keras.initializers.Initializer):
+    """A ``wtinit_lib.initializers`` rule as a Keras initializer.
+
+    ``KerasInitializer("he_normal", seed=0)`` draws ``N(0, 2 / fan_in)`` (He et al. 2015),
+    ``KerasInitializer("random_normal", seed=0, std=10.0)`` draws ``N(0, 100)``,
+    ``KerasInitializer("orthogonal", gain=2**0.5)`` a scaled orthogonal matrix, and so on for
+    every name in ``wtinit_lib.initializers.available()``; keyword arguments go to that
+    initializer. Values are drawn with numpy in float64, then cast to the dtype Keras asks for,
+    so they equal ``initializers.get(name)(shape, rng=seed, **kwargs)`` exactly.
+
+    Seeding follows Keras 3's own initializers: an instance seeded with an int returns the same
+    values on every call with the same shape; with ``seed=None`` a seed is drawn once when the
+    instance is created, so the instance is still consistent with itself (and ``get_config``
+    keeps ``None``, as Keras does). Use separate instances (or seeds) for layers that must differ.
+    """
+
+    def __init__(self, name: str, seed: int | None = None, **kwargs: Any) -> None:
+        if not isinstance(name, str) or name not in initializers.available():
+            raise ValueError(
+                "Argument `name` must be one of "
+                f"{', '.join(initializers.available())}. Received: name={name!r}"
+            )
+        self.initializer_name = name
+        self._function = initializers.get(name)
+        self._init_seed = _check_seed(seed)
+        self.seed = (
+            self._init_seed
+            if self._init_seed is not None
+            else int(np.random.SeedSequence().generate_state(1)[0])
+        )
+        self.kwargs = {key: _plain(value) for key, value in kwargs.items()}
+        _check_kwargs(name, self._function, self.kwargs)
+        self._draw((2, 2))  # fail now, not inside a layer build, on bad values
+
+    def _draw(self, shape: tuple[int, ...]) -> np.ndarray:
+        rng = np.random.default_rng(self.seed)
+        return self._function(shape, rng=rng, dtype=np.float64, **self.kwargs)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
+        dtype = keras.backend.standardize_dtype(dtype or keras.config.floatx())
+        values = self._draw(tuple(int(d) for d in shape))
+        return keras.ops.convert_to_tensor(values.astype(dtype), dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.initializer_name, "seed": self._init_seed, **self.kwargs}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> KerasInitializer:
+        config = dict(config)
+        return cls(config.pop("name"), seed=config.pop("seed", None), **config)
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {key}={value!r}" for key, value in self.kwargs.items())
+        return f"KerasInitializer({self.initializer_name!r}, seed={self._init_seed!r}{extra})"
+
+
+def keras_initializer(name: str, seed: int | None = None, **kwargs: Any) -> KerasInitializer:
+    """Shorthand for ``KerasInitializer(name, seed, **kwargs)``, e.g. ``("he_normal", seed=0)``."""
+    return KerasInitializer(name, seed=seed, **kwargs)
+
+
+# --- MLP <-> keras.Sequential ---------------------------------------------------------------------
+
+
+@keras.saving.register_keras_serializable(package="wtinit_lib")
+def leaky_relu(x: Any) -> Any:
+    """``x`` for ``x > 0``, ``0.01 · x`` otherwise, computed in ``x``'s own dtype.
+
+    Keras's ``LeakyReLU`` layer (TensorFlow's ``leaky_relu`` op) stores its slope as a float32
+    attribute, so in float64 it multiplies by ``0.0099999998`` and differs from ours by ~1e-10
+    relative; this function multiplies by the float64 ``0.01``. Registered, so models using it
+    save and reload.
+    """
+    return keras.ops.where(x > 0, x, x * activations.LEAKY_RELU_SLOPE)
+
+
+#: Keras activations for ours (``leaky_relu`` is the function above).
+_KERAS_ACTIVATION = {
+    "linear": "linear",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "softmax": "softmax",
+    "leaky_relu": leaky_relu,
+}
+
+
+@contextlib.contextmanager
+def _floatx(dtype: str) -> Iterator[None]:
+    previous = keras.config.floatx()
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(previous)
+
+
+@keras.saving.register_keras_serializable(package="wtinit_lib")
+class DtypeSequential(keras.Sequential):
+    """A ``keras.Sequential`` whose ``fit``, ``evaluate`` and ``predict`` keep its own float dtype.
+
+    Keras casts float input arrays to ``keras.config.floatx()`` (float32 by default) before
+    they reach the layers, so a float64 model fed a float64 array would compute from
+    float32-rounded inputs. This subclass sets ``floatx`` to its layers' dtype for the duration
+    of those calls (and restores it afterwards). Calling the model directly, ``model(X)``, needs
+    no help. Registered, so a saved model reloads as this class.
+    """
+
+    def _dtype(self) -> str:
+        return self.layers[0].compute_dtype if self.layers else keras.config.floatx()
+
+    def fit(self, *args: Any, **kwargs: Any) -> Any:
+        with _floatx(self._dtype()):
+            return super().fit(*args, **kwargs)
+
+    def evaluate(self, *args: Any, **kwargs: Any) -> Any:
+        with _floatx(self._dtype()):
+            return super().evaluate(*args, **kwargs)
+
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        with _floatx(self._dtype()):
+            return super().predict(*args, **kwargs)
+
+
+def to_keras(net: MLP) -> DtypeSequential:
+    """A Keras model that computes exactly what ``net.forward`` computes.
+
+    ``keras.Input((layer_sizes[0],))``, then one ``Dense`` layer per weight layer with the
+    network's kernel ``(fan_in, fan_out)`` and bias; hidden layers use the network's
+    activation, the last layer its output activation (``leaky_relu`` is this module's
+    :func:`leaky_relu`, slope exactly 0.01). Every layer computes in the network's dtype, and
+    the model is a :class:`DtypeSequential`, so ``predict`` of a float64 network is float64
+    throughout. The model is not compiled.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"Argument `net` must be a wtinit_lib.MLP. Received: {type(net).__name__}")
+    dtype = np.dtype(net.dtype).name
+    L = net.num_layers
+    layers = [
+        keras.layers.Dense(
+            net.layer_sizes[i + 1],
+            activation=_KERAS_ACTIVATION[net.output_activation if i == L - 1 else net.activation],
+            dtype=dtype,
+            name=f"dense_{i + 1}",
+        )
+        for i in range(L)
+    ]
+    model = DtypeSequential(
+        [keras.Input(shape=(net.layer_sizes[0],), dtype=dtype), *layers], name="wtinit_mlp"
+    )
+    for layer, W, b in zip(layers, net.weights, net.biases):
+        layer.set_weights([np.asarray(W, dtype=dtype), np.asarray(b, dtype=dtype)])
+    return model
+
+
+def _activation_name(layer: keras.layers.Dense) -> str | None:
+    """Our name for a Dense layer's activation, or None when we have no equivalent."""
+    if layer.activation is leaky_relu:
+        return "leaky_relu"
+    name = getattr(layer.activation, "__name__", None)
+    return name if name in _KERAS_ACTIVATION and name != "leaky_relu" else None
+
+
+def from_keras(model: keras.Model) -> MLP:
+    """An :class:`~wtinit_lib.network.MLP` with the weights of a Keras model of ``Dense`` layers.
+
+    Accepts what :func:`to_keras` builds: ``Dense`` layers with a bias and an activation among
+    linear, sigmoid, tanh, relu, softmax and :func:`leaky_relu`; all hidden layers share one
+    activation and the output's is sigmoid, softmax or linear. Weights are copied; the network's
+    dtype is the kernels' (float32 or float64).
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"Argument `model` must be a keras.Model. Received: {type(model).__name__}")
+    names, kernels, biases = [], [], []
+    for layer in model.layers:
+        name = _activation_name(layer) if isinstance(layer, keras.layers.Dense) else None
+        if name is None or not layer.use_bias:
+            raise ValueError(
+                "Argument `model` must contain only Dense layers with a bias and a linear, "
+                "sigmoid, tanh, relu, softmax or keras_bridge.leaky_relu activation. "
+                f"Received: layer {layer.name!r} ({type(layer).__name__})"
+            )
+        kernel, bias = layer.get_weights()
+        names.append(name)
+        kernels.append(kernel)
+        biases.append(bias)
+    if not kernels:
+        raise ValueError("Argument `model` must contain at least one Dense layer. Received: none")
+    if len(set(names[:-1])) > 1:
+        raise ValueError(
+            "Argument `model` must use one activation for all hidden layers. "
+            f"Received: activations {names[:-1]}"
+        )
+    dtype = np.result_type(*kernels)
+    net = MLP(
+        [kernels[0].shape[0], *(k.shape[1] for k in kernels)],
+        activation=names[0] if len(names) > 1 else "relu",
+        output_activation=names[-1],
+        weight_init="zeros",
+        dtype=dtype if dtype in (np.float32, np.float64) else np.float32,
+    )
+    net.weights = kernels
+    net.biases = biases
+    return net
