@@ -42,7 +42,7 @@ def test_environment_keeps_a_higher_log_level(monkeypatch):
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS")
     kb._quiet_tensorflow_environment()
-    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
     assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
 
 

@@ -1,10 +1,13 @@
 """The one door to TensorFlow/Keras: our initializers inside Keras, and MLPs as Keras models.
 
 Importing this module imports TensorFlow (a few seconds); ``import wtinit_lib`` alone never
-does. Before the import it quiets TensorFlow's start-up messages: ``TF_CPP_MIN_LOG_LEVEL`` is
-raised to at least ``"1"`` (a higher value you set is kept) and ``TF_ENABLE_ONEDNN_OPTS``
-defaults to ``"0"`` (the oneDNN notice is otherwise printed even at level 1). These settings
-only take effect if TensorFlow was not imported earlier in the process.
+does. Before the import it quiets TensorFlow's C++ log: ``TF_CPP_MIN_LOG_LEVEL`` is raised to
+``"3"`` when it is unset or 0 (a level of 1 or more that you set is kept), and
+``TF_ENABLE_ONEDNN_OPTS`` defaults to ``"0"`` (the oneDNN notice is otherwise printed even at
+level 1). Level 1 is enough for a silent import, but
+TensorFlow 2.21's tf.data logs a spurious ``E0000 ... use_unbounded_threadpool`` error line on
+every ``fit``/``predict``, which in a notebook lands as stderr output; level 3 drops it. These
+settings only take effect if TensorFlow was not imported earlier in the process.
 
 - :class:`KerasInitializer` / :func:`keras_initializer`: any ``wtinit_lib.initializers`` name as
   a ``keras.initializers.Initializer`` that is seeded, serializable and registered, so a saved
@@ -24,7 +27,7 @@ def _quiet_tensorflow_environment() -> None:
     """Set the environment so that importing TensorFlow prints nothing to stderr."""
     level = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "")
     if not (level.strip().isdigit() and int(level) >= 1):
-        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "1"
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
