@@ -59,15 +59,19 @@ def check_shape(shape: object, name: str = "shape") -> tuple[int, ...]:
     return tuple(int(d) for d in shape)
 
 
-def as_rng(rng: object = None) -> np.random.Generator:
-    """Turn ``rng`` (a ``np.random.Generator``, an int seed or ``None``) into a Generator."""
+def as_rng(rng: object = None, *, name: str = "rng") -> np.random.Generator:
+    """Turn ``rng`` (a ``np.random.Generator``, an int seed or ``None``) into a Generator.
+
+    ``name`` is the argument's name in error messages (e.g. ``"seed"``)."""
     if rng is None or isinstance(rng, np.random.Generator):
         return rng if rng is not None else np.random.default_rng()
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         if rng < 0:
-            raise ValueError(f"Argument `rng` must be a non-negative seed. Received: rng={rng}")
+            raise ValueError(
+                f"Argument `{name}` must be a non-negative seed. Received: {name}={rng}"
+            )
         return np.random.default_rng(int(rng))
     raise TypeError(
-        "Argument `rng` must be a numpy Generator, an int seed or None. "
-        f"Received: rng={rng!r} of type {type(rng).__name__}"
+        f"Argument `{name}` must be a numpy Generator, an int seed or None. "
+        f"Received: {name}={rng!r} of type {type(rng).__name__}"
     )

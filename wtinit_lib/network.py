@@ -191,13 +191,19 @@ class MLP:
         L = self.num_layers
         weight_inits = _per_layer("weight_init", weight_init, L)
         bias_inits = _per_layer("bias_init", bias_init, L)
-        rng = as_rng(seed)
+        rng = as_rng(seed, name="seed")
         self._weights: list[np.ndarray] = []
         self._biases: list[np.ndarray] = []
         for i, (w_init, b_init) in enumerate(zip(weight_inits, bias_inits)):
             n_in, n_out = self.layer_sizes[i], self.layer_sizes[i + 1]
-            self._weights.append(np.asarray(w_init((n_in, n_out), rng=rng, dtype=self.dtype)))
-            self._biases.append(np.asarray(b_init((n_out,), rng=rng, dtype=self.dtype)))
+            W = w_init((n_in, n_out), rng=rng, dtype=self.dtype)
+            b = b_init((n_out,), rng=rng, dtype=self.dtype)
+            # _checked_params copies: an initializer that hands every layer the same array
+            # must not tie the layers' weights together.
+            what = f"returned by `weight_init` for layer {i + 1}"
+            self._weights.append(self._checked_param(f"The array {what}", W, (n_in, n_out)))
+            what = f"returned by `bias_init` for layer {i + 1}"
+            self._biases.append(self._checked_param(f"The array {what}", b, (n_out,)))
 
     # --- parameters ----------------------------------------------------------------------------
 
@@ -235,14 +241,15 @@ class MLP:
         for i, value in enumerate(values):
             n_in, n_out = self.layer_sizes[i], self.layer_sizes[i + 1]
             expected = (n_in, n_out) if weights else (n_out,)
-            array = np.array(value, dtype=self.dtype)
-            if array.shape != expected:
-                raise ValueError(
-                    f"Argument `{name}[{i}]` must have shape {expected}. "
-                    f"Received: shape {array.shape}"
-                )
-            checked.append(array)
+            checked.append(self._checked_param(f"Argument `{name}[{i}]`", value, expected))
         return checked
+
+    def _checked_param(self, what: str, value: object, expected: tuple[int, ...]) -> np.ndarray:
+        """A copy of ``value`` in the network's dtype, after checking its shape."""
+        array = np.array(value, dtype=self.dtype)
+        if array.shape != expected:
+            raise ValueError(f"{what} must have shape {expected}. Received: shape {array.shape}")
+        return array
 
     def parameters(self) -> list[np.ndarray]:
         """``[W1, b1, W2, b2, ...]``: the arrays themselves, not copies."""
@@ -460,7 +467,7 @@ class MLP:
         if X_val is not None:
             X_val = self._check_X(X_val)
             Y_val = self._check_Y(Y_val, X_val.shape[0])
-        rng = as_rng(seed)
+        rng = as_rng(seed, name="seed")
 
         history = History()
         epoch_range = range(1, epochs + 1)
@@ -471,56 +478,61 @@ class MLP:
             bar = tqdm(epoch_range, desc="training", unit="epoch")
             epoch_range = bar
 
-        for epoch in epoch_range:
-            batches = self._batches(X, Y, batch_size, shuffle, rng)
-            total = 0.0
-            count = 0
-            norm = math.nan
-            for k, (Xb, Yb) in enumerate(batches):
-                if record_stats and k == 0 and (epoch - 1) % stats_every == 0:
-                    from wtinit_lib.diagnostics import stats_from_backprop
+        # A diverging run overflows before its loss turns inf/NaN; that is reported below
+        # (DivergenceError or history.diverged), so numpy's RuntimeWarnings would only repeat it.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in epoch_range:
+                batches = self._batches(X, Y, batch_size, shuffle, rng)
+                total = 0.0
+                count = 0
+                norm = math.nan
+                for k, (Xb, Yb) in enumerate(batches):
+                    if record_stats and k == 0 and (epoch - 1) % stats_every == 0:
+                        from wtinit_lib.diagnostics import stats_from_backprop
 
-                    bp = self.backprop(Xb, Yb)
-                    history.stats.append(
-                        stats_from_backprop(
-                            self.activation, self.output_activation, bp, self._weights, lr=lr
+                        bp = self.backprop(Xb, Yb)
+                        history.stats.append(
+                            stats_from_backprop(
+                                self.activation, self.output_activation, bp, self._weights, lr=lr
+                            )
                         )
+                        history.stats_epochs.append(epoch)
+                        loss, dWs, dbs = bp.loss, bp.dWs, bp.dbs
+                    else:
+                        Zs, As = self._forward(Xb)
+                        loss = self._loss_from_logits(Zs[-1], Yb)
+                        _, _, dWs, dbs = self._backward(Zs, As, Yb, need_input_grad=False)
+                    total += loss * Xb.shape[0]
+                    count += Xb.shape[0]
+                    if not math.isfinite(loss):
+                        break
+                    norm, dWs, dbs = self._clip(dWs, dbs, clip, clip_method)
+                    for W, b, dW, db in zip(self._weights, self._biases, dWs, dbs):
+                        dW *= lr
+                        W -= dW
+                        b -= lr * db
+                epoch_loss = total / count
+                history.loss.append(epoch_loss)
+                history.grad_norm.append(norm)
+                if not math.isfinite(epoch_loss):
+                    history.diverged, history.diverged_at = True, epoch
+                    if bar is not None:
+                        bar.close()
+                    if on_divergence == "raise":
+                        raise DivergenceError(
+                            f"Training diverged at epoch {epoch}: the loss became {epoch_loss}. "
+                            "Try a smaller learning rate `lr`, a smaller initial weight scale, or "
+                            "gradient clipping (`clip=`). Pass on_divergence='stop' to get the "
+                            "history up to this point instead.",
+                            history,
+                        )
+                    return history
+                if X_val is not None:
+                    history.val_loss.append(
+                        self._loss_from_logits(self._forward(X_val)[0][-1], Y_val)
                     )
-                    history.stats_epochs.append(epoch)
-                    loss, dWs, dbs = bp.loss, bp.dWs, bp.dbs
-                else:
-                    Zs, As = self._forward(Xb)
-                    loss = self._loss_from_logits(Zs[-1], Yb)
-                    _, _, dWs, dbs = self._backward(Zs, As, Yb, need_input_grad=False)
-                total += loss * Xb.shape[0]
-                count += Xb.shape[0]
-                if not math.isfinite(loss):
-                    break
-                norm, dWs, dbs = self._clip(dWs, dbs, clip, clip_method)
-                for W, b, dW, db in zip(self._weights, self._biases, dWs, dbs):
-                    dW *= lr
-                    W -= dW
-                    b -= lr * db
-            epoch_loss = total / count
-            history.loss.append(epoch_loss)
-            history.grad_norm.append(norm)
-            if not math.isfinite(epoch_loss):
-                history.diverged, history.diverged_at = True, epoch
-                if bar is not None:
-                    bar.close()
-                if on_divergence == "raise":
-                    raise DivergenceError(
-                        f"Training diverged at epoch {epoch}: the loss became {epoch_loss}. "
-                        "Try a smaller learning rate `lr`, a smaller initial weight scale, or "
-                        "gradient clipping (`clip=`). Pass on_divergence='stop' to get the "
-                        "history up to this point instead.",
-                        history,
-                    )
-                return history
-            if X_val is not None:
-                history.val_loss.append(self._loss_from_logits(self._forward(X_val)[0][-1], Y_val))
-            if bar is not None and (epoch % max(1, epochs // 100) == 0 or epoch == epochs):
-                bar.set_postfix(loss=f"{epoch_loss:.4f}")
+                if bar is not None and (epoch % max(1, epochs // 100) == 0 or epoch == epochs):
+                    bar.set_postfix(loss=f"{epoch_loss:.4f}")
         return history
 
     @staticmethod
