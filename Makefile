@@ -9,11 +9,12 @@ STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
 # The one book build: -W turns every warning into an error, -n reports every broken
-# reference, --keep-going lists all of them before failing. tests/test_book_html.py runs
-# the same command.
-BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
+# reference, --keep-going lists all of them before failing, --all rebuilds every page (an
+# incremental build left unchanged pages with a stale sidebar after a chapter's title
+# changed; a full build takes about 15 s). tests/test_book_html.py runs the same command.
+BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going --all
 
-LINT_PATHS := $(wildcard wtinit_lib tests benchmarks chapters tools _ext)
+LINT_PATHS := $(wildcard wtinit_lib tests benchmarks chapters tools _ext conftest.py)
 NOTEBOOKS  := $(sort $(wildcard chapters/*.ipynb))
 
 # JupyterLab refuses to run as root without this flag (containers, CI machines).
@@ -58,10 +59,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
 # Re-execute every chapter in place with the venv's kernel, then strip volatile metadata.
+# One BLAS thread per process, as in the test run (see conftest.py).
 # Run after changing a notebook or wtinit_lib, so that the stored outputs (what the book
 # shows and what nbval compares) are current.
 notebooks: $(STAMP)
-	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	JUPYTER_PREFER_ENV_PATH=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
 	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
 

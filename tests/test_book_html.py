@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 # The same command as `make book` (see BOOK_BUILD in the Makefile).
-BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
+BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going", "--all"]
 # Known and harmless: pydata-sphinx-theme logs this when no theme mode is stored yet.
 IGNORED_CONSOLE_ERRORS = ("Got invalid theme mode",)
 LOCAL_SCHEMES = ("data", "about", "blob")

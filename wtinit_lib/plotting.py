@@ -28,11 +28,13 @@ __all__ = [
     "apply_style",
     "decision_boundaries",
     "decision_boundary",
+    "gradient_norm_curves",
     "histogram_compare",
     "layer_histograms",
     "loss_curves",
     "predicted_vs_measured",
     "signal_propagation_figure",
+    "stat_curves",
     "std_per_layer",
     "style",
 ]
