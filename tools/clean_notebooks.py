@@ -2,8 +2,10 @@
 
 Run by ``make notebooks`` after re-executing every chapter. It removes what changes from one
 execution to the next but says nothing about the chapter: widget state, per-cell execution
-timestamps, the exact Python version in ``language_info``. Outputs and execution counts stay:
-they are what the book shows and what nbval compares.
+timestamps, the exact Python version in ``language_info``, and how a cell's printed text happened
+to be cut into stream chunks (consecutive ``stdout`` chunks are joined, as nbval joins them before
+comparing). Outputs and execution counts stay: they are what the book shows and what nbval
+compares.
 
 Usage: python tools/clean_notebooks.py chapters/*.ipynb
 """
@@ -29,13 +31,31 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata.pop(key, None)
         if cell.cell_type != "code":
             continue
-        for output in cell.get("outputs", []):
+        cell.outputs = _join_streams(cell.get("outputs", []))
+        for output in cell.outputs:
             # The widget view of an output needs the widget state we just dropped;
             # the text/plain (or image) representation next to it is kept.
             data = output.get("data")
             if data is not None:
                 data.pop("application/vnd.jupyter.widget-view+json", None)
     return nb
+
+
+def _join_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name (stdout after stdout) into one."""
+    joined: list = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def main(paths: list[str]) -> int:
