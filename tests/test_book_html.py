@@ -23,9 +23,8 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
+from book_toc import ROOT, toc_pages
 
-ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,22 +41,6 @@ BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going", "--all"]
 # Known and harmless: pydata-sphinx-theme logs this when no theme mode is stored yet.
 IGNORED_CONSOLE_ERRORS = ("Got invalid theme mode",)
 LOCAL_SCHEMES = ("data", "about", "blob")
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(items):
-        for item in items or []:
-            if "file" in item:
-                pages.append(str(Path(item["file"]).with_suffix("")))
-            walk(item.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return pages
 
 
 def source_of(page: str) -> Path:

@@ -12,31 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+from book_toc import ROOT, toc_pages
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 MAX_BYTES = 2 * 1024 * 1024
 ABSOLUTE_PATHS = re.compile(r"(/work/|/root/|/home/|/tmp/|/Users/|\b[A-Za-z]:\\Users\\)")
 
 NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
-
-
-def toc_entries() -> list[str]:
-    """Every `file:` of _toc.yml (the root included), without extension, relative to ROOT."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    entries = [toc["root"]]
-
-    def walk(items):
-        for item in items or []:
-            if "file" in item:
-                entries.append(item["file"])
-            walk(item.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [str(Path(entry).with_suffix("")) for entry in entries]
 
 
 def load(path: Path) -> dict:
@@ -65,7 +47,7 @@ def test_there_are_chapters():
 
 
 def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
-    entries = toc_entries()
+    entries = toc_pages()
     listed = {e for e in entries if e.startswith("chapters/")}
     on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
     on_disk |= {str(p.relative_to(ROOT).with_suffix("")) for p in CHAPTERS.glob("*.md")}

@@ -276,22 +276,24 @@ def std_per_layer(
     return fig
 
 
+def _series(label: str, run: Any, field: str, what: str) -> np.ndarray:
+    """``run.<field>`` of a History, or ``run`` itself when it is a plain sequence, as floats."""
+    source = getattr(run, field) if hasattr(run, field) else run
+    try:
+        return np.asarray(source, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"Argument `histories[{label!r}]` must be a History or a sequence of {what}. "
+            f"Received: {type(run).__name__}"
+        ) from None
+
+
 def _losses_of(label: str, run: Any) -> tuple[np.ndarray, np.ndarray | None, int | None]:
     """(train losses, validation losses or None, 1-based epoch of divergence or None)."""
-    if hasattr(run, "loss"):  # a network.History
-        loss = np.asarray(run.loss, dtype=np.float64)
-        val = getattr(run, "val_loss", None)
-        val = np.asarray(val, dtype=np.float64) if val else None
-        diverged_at = getattr(run, "diverged_at", None) if getattr(run, "diverged", False) else None
-    else:
-        try:
-            loss = np.asarray(run, dtype=np.float64).ravel()
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"Argument `histories[{label!r}]` must be a History or a sequence of losses. "
-                f"Received: {type(run).__name__}"
-            ) from None
-        val, diverged_at = None, None
+    loss = _series(label, run, "loss", "losses")
+    val = getattr(run, "val_loss", None)
+    val = np.asarray(val, dtype=np.float64) if val else None
+    diverged_at = getattr(run, "diverged_at", None) if getattr(run, "diverged", False) else None
     if diverged_at is None and not np.all(np.isfinite(loss)):
         diverged_at = int(np.argmax(~np.isfinite(loss))) + 1
     return loss, val, diverged_at
@@ -628,14 +630,7 @@ def gradient_norm_curves(
         )
     fig, ax = _new_figure(figsize=(6.4, 3.8), layout="constrained")
     for (label, run), color in zip(histories.items(), _colors(len(histories))):
-        source = run.grad_norm if hasattr(run, "grad_norm") else run
-        try:
-            norms = np.asarray(source, dtype=np.float64).ravel()
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"Argument `histories[{label!r}]` must be a History or a sequence of norms. "
-                f"Received: {type(run).__name__}"
-            ) from None
+        norms = _series(label, run, "grad_norm", "norms")
         epochs = np.arange(1, norms.size + 1)
         finite = np.isfinite(norms) & (norms > 0)
         ax.plot(epochs[finite], norms[finite], color=color, label=str(label))
