@@ -139,6 +139,18 @@ def _check_range(value: object) -> tuple[float, float] | None:
 # --- per-layer distributions --------------------------------------------------------------------
 
 
+def _layer_labels(labels: Sequence[str] | None, count: int) -> list[str]:
+    """``labels`` checked to have one entry per layer, or "layer ℓ = 1", ... by default."""
+    if labels is None:
+        return [f"layer ℓ = {i + 1}" for i in range(count)]
+    if len(labels) != count:
+        raise ValueError(
+            f"Argument `labels` must have one entry per layer ({count}). "
+            f"Received: {len(labels)} labels"
+        )
+    return list(labels)
+
+
 def _finite(values: object) -> np.ndarray:
     array = np.asarray(values, dtype=np.float64).ravel()
     return array[np.isfinite(array)]
@@ -170,13 +182,7 @@ def layer_histograms(
             f"Received: values_per_layer={values_per_layer!r:.80}"
         )
     count = len(values_per_layer)
-    if labels is None:
-        labels = [f"layer ℓ = {i + 1}" for i in np.arange(count)]
-    if len(labels) != count:
-        raise ValueError(
-            f"Argument `labels` must have one entry per layer ({count}). "
-            f"Received: {len(labels)} labels"
-        )
+    labels = _layer_labels(labels, count)
     bins = _check_bins(bins)
     hist_range = _check_range(range)
     _check_title(title)
@@ -681,13 +687,7 @@ def stat_curves(
                 f"Received: band.shape={band.shape}"
             )
     count = y.shape[1]
-    if labels is None:
-        labels = [f"layer ℓ = {i + 1}" for i in np.arange(count)]
-    if len(labels) != count:
-        raise ValueError(
-            f"Argument `labels` must have one entry per layer ({count}). "
-            f"Received: {len(labels)} labels"
-        )
+    labels = _layer_labels(labels, count)
     _check_title(title)
     fig, ax = _new_figure(figsize=(6.4, 3.8), layout="constrained")
     for i, color in zip(np.arange(count), _colors(count)):
