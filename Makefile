@@ -20,7 +20,12 @@ NOTEBOOKS  := $(sort $(wildcard chapters/*.ipynb))
 # JupyterLab refuses to run as root without this flag (containers, CI machines).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv book test browser lint format notebooks lab serve clean
+# Every notebook run (tests and re-execution) goes through tools/notebook_env.py, which sets what
+# the outputs depend on (thread counts, the inline figure backend, no CPU-emulation variables), so
+# a stray variable in your shell cannot change what the notebooks print.
+NB_ENV := $(PY) tools/notebook_env.py exec --
+
+.PHONY: venv book test test-portable browser lint format notebooks lab serve clean
 
 venv: $(STAMP)
 
@@ -36,7 +41,13 @@ book: $(STAMP)
 # Unit tests, nbval on every notebook in chapters/ and the browser test; the options
 # live in [tool.pytest.ini_options] in pyproject.toml.
 test: $(STAMP) browser
-	$(PY) -m pytest
+	$(NB_ENV) $(PY) -m pytest
+
+# nbval on every chapter again, once per emulated CPU (see tools/notebook_env.py: an x86-64 CPU
+# without AVX2, an AVX2 CPU without AVX-512, two threads per process). The stored outputs must
+# not depend on the CPU; CI runs this after `make test`. About 2 minutes per emulation.
+test-portable: $(STAMP)
+	$(PY) tools/notebook_env.py check
 
 # The browser test drives Debian's Chromium (never a downloaded browser build).
 browser:
@@ -59,17 +70,16 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
 # Re-execute every chapter in place with the venv's kernel, then strip volatile metadata.
-# One BLAS thread per process, as in the test run (see conftest.py).
-# Run after changing a notebook or wtinit_lib, so that the stored outputs (what the book
-# shows and what nbval compares) are current.
+# Same environment as the test run (tools/notebook_env.py). Run after changing a notebook or
+# wtinit_lib, so that the stored outputs (what the book shows and what nbval compares) are
+# current; then `make test-portable`.
 notebooks: $(STAMP)
-	JUPYTER_PREFER_ENV_PATH=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	$(NB_ENV) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
 	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
 
 lab: $(STAMP)
-	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser $(ALLOW_ROOT)
+	$(NB_ENV) $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser $(ALLOW_ROOT)
 
 serve:
 	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first" >&2; exit 1; }

@@ -19,8 +19,11 @@ keras_save_warning = pytest.mark.filterwarnings(
 )
 
 
-def test_import_prints_nothing_to_stderr():
+@pytest.mark.parametrize("onednn", [None, "0", "1"])
+def test_import_prints_nothing_to_stderr(onednn):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "KERAS_"))}
+    if onednn is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = onednn  # "1": TensorFlow prints a notice while loading
     result = subprocess.run(
         [sys.executable, "-c", "import wtinit_lib.keras_bridge"],
         capture_output=True,

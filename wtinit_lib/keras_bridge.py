@@ -3,11 +3,13 @@
 Importing this module imports TensorFlow (a few seconds); ``import wtinit_lib`` alone never
 does. Before the import it quiets TensorFlow's C++ log: ``TF_CPP_MIN_LOG_LEVEL`` is raised to
 ``"3"`` when it is unset or 0 (a level of 1 or more that you set is kept), and
-``TF_ENABLE_ONEDNN_OPTS`` defaults to ``"0"`` (the oneDNN notice is otherwise printed even at
-level 1). Level 1 is enough for a silent import, but
+``TF_ENABLE_ONEDNN_OPTS`` defaults to ``"0"``. Level 1 is enough for a silent import, but
 TensorFlow 2.21's tf.data logs a spurious ``E0000 ... use_unbounded_threadpool`` error line on
-every ``fit``/``predict``, which in a notebook lands as stderr output; level 3 drops it. These
-settings only take effect if TensorFlow was not imported earlier in the process.
+every ``fit``/``predict``, which in a notebook lands as stderr output; level 3 drops it. With
+oneDNN on (``TF_ENABLE_ONEDNN_OPTS=1``, TensorFlow's own default), its C++ layer prints a notice
+about oneDNN's rounding while it loads, whatever the log level; the import drops exactly that
+notice (and the line that introduces it) from the process's standard error and passes anything
+else through. These settings only take effect if TensorFlow was not imported earlier.
 
 - :class:`KerasInitializer` / :func:`keras_initializer`: any ``wtinit_lib.initializers`` name as
   a ``keras.initializers.Initializer`` that is seeded, serializable and registered, so a saved
@@ -21,6 +23,9 @@ Both use Keras's kernel layout ``(fan_in, fan_out)``, the same as ``wtinit_lib``
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
+from typing import Any
 
 
 def _quiet_tensorflow_environment() -> None:
@@ -31,15 +36,45 @@ def _quiet_tensorflow_environment() -> None:
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
-_quiet_tensorflow_environment()
+#: What TensorFlow's C++ layer prints while it loads with oneDNN on, at any log level.
+_LOAD_NOTICES = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "oneDNN custom operations are on.",
+)
 
-import contextlib  # noqa: E402  (the environment must be set before TensorFlow loads)
+
+def _import_keras_quietly() -> Any:
+    """``import keras`` (and TensorFlow) with the loading notices removed from file descriptor 2.
+
+    The notices are written by C++ code straight to descriptor 2, past Python's ``sys.stderr``,
+    so the descriptor itself is pointed at a temporary file during the import; afterwards every
+    captured line that is not one of ``_LOAD_NOTICES`` is written back to standard error.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import keras
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            lines = captured.read().decode(errors="replace").splitlines()
+    kept = [line for line in lines if not any(notice in line for notice in _LOAD_NOTICES)]
+    if kept:
+        sys.stderr.write("\n".join(kept) + "\n")
+    return keras
+
+
+_quiet_tensorflow_environment()
+keras = _import_keras_quietly()
+
+import contextlib  # noqa: E402
 import inspect  # noqa: E402
 import numbers  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
-from typing import Any  # noqa: E402
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from wtinit_lib import activations, initializers  # noqa: E402
