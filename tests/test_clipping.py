@@ -1,23 +1,15 @@
-"""wtinit_lib.clipping equals TensorFlow's tf.clip_by_value, tf.clip_by_norm and
-tf.clip_by_global_norm, and rejects bad limits."""
+"""wtinit_lib.clipping: every norm of the package, and clipping by value, by norm and by global
+norm, equal to TensorFlow's tf.clip_by_value, tf.clip_by_norm and tf.clip_by_global_norm;
+``clip(grads, limit, method)`` dispatches to them; bad limits and bad lists are rejected."""
 
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import pytest
 
 from wtinit_lib import clipping
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-
-@pytest.fixture(scope="module")
-def tf():
-    return pytest.importorskip("tensorflow")
 
 
 def make_grads(scale, seed=0):
@@ -129,7 +121,68 @@ def test_bad_global_limit(bad):
 
 
 def test_bad_grads_type():
-    with pytest.raises(TypeError, match=r"`grads` must be a list of arrays.*ndarray"):
+    with pytest.raises(TypeError, match=r"`grads` must be a non-empty list of arrays.*ndarray"):
         clipping.clip_by_value(np.ones(3), 1.0)
-    with pytest.raises(TypeError, match=r"`grads` must be a list of arrays.*int"):
+    with pytest.raises(TypeError, match=r"`grads` must be a non-empty list of arrays.*int"):
         clipping.global_norm(5)
+    for function in (clipping.clip_by_norm, clipping.clip_by_value):
+        with pytest.raises(TypeError, match=r"`grads`.*ndarray"):
+            function(np.ones((2, 2)), 1.0)
+
+
+# --- norms --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "g", [np.array([3.0, 4.0]), np.arange(12.0).reshape(3, 4), np.ones((2, 3, 4, 5)), np.zeros(3)]
+)
+def test_norm_is_the_euclidean_norm_of_the_flattened_array(g):
+    assert clipping.norm(g) == pytest.approx(np.linalg.norm(g.ravel()), rel=1e-15)
+    assert isinstance(clipping.norm(g), float)
+    assert clipping.norm(np.array([3.0, 4.0])) == 5.0
+    assert clipping.norm(g.astype(np.float32)) == pytest.approx(np.linalg.norm(g), rel=1e-6)
+
+
+def test_tensor_norms_square_sum_is_the_global_norm():
+    grads = make_grads(1.0)
+    norms = clipping.tensor_norms(grads)
+    assert norms.shape == (4,)
+    assert norms[1] == pytest.approx(np.linalg.norm(grads[1]))
+    assert np.sqrt(np.sum(norms**2)) == pytest.approx(clipping.global_norm(grads))
+    with pytest.raises(TypeError, match="grads"):
+        clipping.tensor_norms([])
+
+
+# --- clip(grads, limit, method) -------------------------------------------------------------------
+
+
+def test_methods_are_the_three_ways_to_clip():
+    assert clipping.METHODS == ("global_norm", "norm", "value")
+
+
+@pytest.mark.parametrize("limit", LIMITS)
+def test_clip_dispatches_to_the_function_of_each_method(limit):
+    grads = make_grads(3.0)
+    expected = {
+        "global_norm": clipping.clip_by_global_norm(grads, limit)[0],
+        "norm": clipping.clip_by_norm(grads, limit),
+        "value": clipping.clip_by_value(grads, limit),
+    }
+    for method in clipping.METHODS:
+        clipped = clipping.clip(grads, limit, method)
+        assert isinstance(clipped, list) and len(clipped) == len(grads)
+        for c, e in zip(clipped, expected[method]):
+            np.testing.assert_array_equal(c, e)
+    # The three really differ here (3 x larger gradients than the smallest limits).
+    if limit < 1.0:
+        first = [clipping.clip(grads, limit, m)[0] for m in clipping.METHODS]
+        assert not np.array_equal(first[0], first[1]) and not np.array_equal(first[1], first[2])
+
+
+def test_clip_rejects_an_unknown_method_and_a_bad_limit():
+    with pytest.raises(ValueError, match=r"`clip_method` must be one of 'global_norm'.*'l2'"):
+        clipping.clip(make_grads(1.0), 1.0, "l2")
+    with pytest.raises(ValueError, match=r"`limit`.*limit=0"):
+        clipping.clip(make_grads(1.0), 0, "value")
+    with pytest.raises(ValueError, match=r"`max_norm`.*max_norm=-1"):
+        clipping.clip(make_grads(1.0), -1, "norm")

@@ -1,4 +1,8 @@
-"""Tests for wtinit_lib.datasets: shapes, labels, geometry, seeding and bad input."""
+"""wtinit_lib.datasets: shapes, labels, geometry, seeding and bad input.
+
+The toy problems (circles, moons, spirals) are generated with numpy and seeded; digits is the
+8x8 set bundled with scikit-learn; one_hot and train_test_split are the two helpers.
+"""
 
 import numpy as np
 import pytest
@@ -102,7 +106,7 @@ def test_train_test_split():
     "call, error, match",
     [
         (lambda: datasets.circles(n=1), ValueError, r"`n`.*>= 2.*n=1"),
-        (lambda: datasets.circles(n=10.5), TypeError, r"`n`.*integer.*n=10.5"),
+        (lambda: datasets.circles(n=10.5), TypeError, r"`n` must be an int >= 2.*n=10.5"),
         (lambda: datasets.circles(n=True), TypeError, r"`n`.*n=True"),
         (lambda: datasets.circles(noise=-0.1), ValueError, r"`noise`.*non-negative.*noise=-0.1"),
         (lambda: datasets.circles(noise="a"), TypeError, r"`noise`.*noise='a'"),
@@ -114,7 +118,11 @@ def test_train_test_split():
         (lambda: datasets.moons(noise=float("nan")), ValueError, r"`noise`.*noise=nan"),
         (lambda: datasets.spirals(n_per_class=0), ValueError, r"`n_per_class`.*n_per_class=0"),
         (lambda: datasets.spirals(classes=1), ValueError, r"`classes`.*>= 2.*classes=1"),
-        (lambda: datasets.digits(scale="yes"), TypeError, r"`scale`.*bool.*scale='yes'"),
+        (
+            lambda: datasets.digits(scale="yes"),
+            TypeError,
+            r"`scale` must be True or False.*scale='yes'",
+        ),
         (lambda: datasets.one_hot([[0, 1]]), ValueError, r"`y`.*1-D.*\(1, 2\)"),
         (lambda: datasets.one_hot([-1, 0]), ValueError, r"`y`.*non-negative.*-1"),
         (lambda: datasets.one_hot([0.5, 1.0]), ValueError, r"`y`.*integer labels.*float64"),

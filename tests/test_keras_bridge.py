@@ -1,4 +1,10 @@
-"""Tests for wtinit_lib.keras_bridge: initializers inside Keras, MLP <-> Keras, a quiet import."""
+"""wtinit_lib.keras_bridge: our initializers inside Keras, MLP <-> Keras, a quiet import.
+
+``KerasInitializer(name, seed, **kwargs)``: a preset takes no keyword arguments; a family is
+built from them (``KerasInitializer("random_normal", std=10.0)``), and the values equal
+``initializers.FAMILIES[name](**kwargs)(shape, rng=seed)``. ``to_keras``/``from_keras`` convert
+an MLP with identical weights and outputs, float64 throughout.
+"""
 
 import os
 import subprocess
@@ -73,6 +79,38 @@ def test_initializer_kwargs_are_forwarded_and_serialized():
     orthogonal = kb.keras_initializer("orthogonal", seed=0, gain=2.0)
     W = np.asarray(orthogonal((5, 5), dtype="float64"))
     np.testing.assert_allclose(W.T @ W, 4.0 * np.eye(5), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("random_normal", {"std": 0.3, "mean": 1.0}),
+        ("random_uniform", {"limit": 0.2}),
+        ("orthogonal", {"gain": 1.5}),
+        ("constant", {"value": 0.25}),
+        ("variance_scaling", {"scale": 2.0, "mode": "fan_out", "distribution": "uniform"}),
+        ("variance_scaling", {}),
+    ],
+)
+def test_a_family_is_built_from_the_keyword_arguments(name, kwargs):
+    init = kb.KerasInitializer(name, seed=5, **kwargs)
+    expected = initializers.FAMILIES[name](**kwargs)((6, 4), rng=5)
+    np.testing.assert_array_equal(np.asarray(init((6, 4), dtype="float64")), expected)
+    assert init.get_config() == {"name": name, "seed": 5, **kwargs}
+    assert repr(init).startswith(f"KerasInitializer({name!r}, seed=5")
+    clone = kb.KerasInitializer.from_config(init.get_config())
+    np.testing.assert_array_equal(np.asarray(clone((6, 4), dtype="float64")), expected)
+
+
+def test_numpy_scalars_in_the_kwargs_are_stored_as_python_numbers():
+    init = kb.KerasInitializer("random_normal", seed=0, std=np.float32(0.5))
+    assert type(init.get_config()["std"]) is float
+
+
+def test_every_available_name_works_without_kwargs():
+    for name in initializers.available():
+        values = np.asarray(kb.KerasInitializer(name, seed=1)((4, 3), dtype="float64"))
+        np.testing.assert_array_equal(values, initializers.get(name)((4, 3), rng=1))
 
 
 def test_unseeded_initializer_is_consistent_with_itself():
@@ -205,7 +243,13 @@ def _model(*layers):
         ),
         (lambda: kb.KerasInitializer(3), ValueError, r"`name`.*name=3"),
         (lambda: kb.keras_initializer("he_normal", seed=-1), ValueError, r"`seed`.*seed=-1"),
-        (lambda: kb.keras_initializer("he_normal", seed=1.5), ValueError, r"`seed`.*seed=1.5"),
+        (lambda: kb.keras_initializer("he_normal", seed=1.5), TypeError, r"`seed`.*seed=1.5"),
+        (lambda: kb.keras_initializer("constant"), TypeError, r"value"),
+        (
+            lambda: kb.keras_initializer("variance_scaling", mode="fan"),
+            ValueError,
+            r"`mode` must be one of",
+        ),
         (
             lambda: kb.keras_initializer("random_normal", stdev=1.0),
             TypeError,

@@ -1,54 +1,21 @@
-"""wtinit_lib.MLP: loss and gradients equal TensorFlow's GradientTape and central finite
-differences, training, divergence, clipping inside fit, float32, and every bad-input path."""
+"""wtinit_lib.network.MLP: loss and gradients equal TensorFlow's GradientTape and central finite
+differences; parameters in one order (``parameters``, ``parameter_names``,
+``parameter_gradients``); the interface ``training.fit`` uses (``check_data``, ``batch_loss``,
+``batch_gradients``, ``batch_stats``); stability, float32, setters, predictions and every bad input.
+The training loop itself is tested in test_training.py.
+"""
 
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
-import warnings
+from dataclasses import astuple
 
 import numpy as np
 import pytest
 
-from wtinit_lib import MLP, DivergenceError, History, clipping, losses
+from wtinit_lib import MLP, diagnostics, layerstats, losses
 from wtinit_lib.activations import HIDDEN, OUTPUTS
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-SIZES = [4, 6, 5, 3]
-N = 16
-
-
-def rel_err(a, b):
-    """max|a - b| / max|b| (with a tiny floor so an all-zero reference still works)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
-
-
-def make_targets(output, n, k, rng):
-    if output == "sigmoid":
-        return (rng.random((n, k)) < 0.5).astype(np.float64)
-    if output == "softmax":
-        return np.eye(k)[rng.integers(0, k, n)]
-    return rng.standard_normal((n, k))
-
-
-def make_net(activation, output, sizes=SIZES, seed=0, dtype=np.float64):
-    """A network with Glorot weights and clearly non-zero biases, plus data for it."""
-    rng = np.random.default_rng(seed)
-    net = MLP(sizes, activation, output, weight_init="glorot_normal", seed=seed, dtype=dtype)
-    net.biases = [rng.normal(0.0, 0.5, size=b.shape) for b in net.biases]
-    X = rng.standard_normal((N, sizes[0]))
-    Y = make_targets(output, N, sizes[-1], rng)
-    return net, X, Y
-
-
-@pytest.fixture(scope="module")
-def tf():
-    return pytest.importorskip("tensorflow")
+from wtinit_lib.network import Backprop
 
 
 def tf_reference(tf, net, X, Y):
@@ -96,7 +63,7 @@ def tf_reference(tf, net, X, Y):
 
 @pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("activation", HIDDEN)
-def test_loss_and_gradients_equal_tensorflow(tf, activation, output):
+def test_loss_and_gradients_equal_tensorflow(tf, activation, output, make_net, rel_err):
     net, X, Y = make_net(activation, output)
     assert all(np.abs(b).max() > 0.1 for b in net.biases)
     bp = net.backprop(X, Y)
@@ -115,7 +82,7 @@ def test_loss_and_gradients_equal_tensorflow(tf, activation, output):
         np.testing.assert_array_equal(dbs[i], bp.dbs[i])
 
 
-def test_one_dimensional_targets(tf):
+def test_one_dimensional_targets(tf, make_net, rel_err):
     net, X, Y = make_net("tanh", "sigmoid", sizes=[4, 5, 1])
     loss, ref = tf_reference(tf, net, X, Y)
     bp = net.backprop(X, Y[:, 0])
@@ -154,7 +121,7 @@ def finite_difference(net, X, Y, eps=1e-6):
     [("tanh", "sigmoid"), ("sigmoid", "softmax"), ("tanh", "linear"), ("relu", "softmax"),
      ("leaky_relu", "sigmoid")],
 )  # fmt: skip
-def test_gradients_equal_finite_differences(activation, output):
+def test_gradients_equal_finite_differences(activation, output, make_net, rel_err):
     net, X, Y = make_net(activation, output, sizes=[3, 5, 4, 2], seed=1)
     X = X[:6]
     Y = Y[:6]
@@ -171,7 +138,7 @@ def test_gradients_equal_finite_differences(activation, output):
 
 
 @pytest.mark.parametrize("output", OUTPUTS)
-def test_output_activation_gradient(output):
+def test_output_activation_gradient(output, make_net, rel_err):
     # dAs[L] is dLoss/dA at the output: pushed back through the output activation it gives dZs[L].
     net, X, Y = make_net("tanh", output)
     bp = net.backprop(X, Y)
@@ -186,13 +153,13 @@ def test_output_activation_gradient(output):
     assert len(bp.dAs) == net.num_layers + 1 and len(bp.As) == net.num_layers + 1
 
 
-def test_forward_trace_and_logits():
+def test_forward_trace_and_logits(make_net):
     net, X, _ = make_net("tanh", "softmax")
     Zs, As = net.forward_trace(X)
     assert len(Zs) == 3 and len(As) == 4 and As[0] is not None
     np.testing.assert_array_equal(As[0], X)
     for i, Z in enumerate(Zs):
-        assert Z.shape == (N, SIZES[i + 1])
+        assert Z.shape == (X.shape[0], net.layer_sizes[i + 1])
         np.testing.assert_allclose(Z, As[i] @ net.weights[i] + net.biases[i], rtol=1e-14)
     np.testing.assert_array_equal(net.logits(X), Zs[-1])
     np.testing.assert_array_equal(net.forward(X), As[-1])
@@ -218,132 +185,15 @@ def test_loss_is_finite_for_huge_logits():
     assert soft.loss(X[:1], np.array([[0.0, 0.0, 1.0]])) == pytest.approx(4000.0, rel=1e-12)
 
 
-# --- training ----------------------------------------------------------------------------------
-
-
-def blobs(n=200, seed=0):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    X = rng.standard_normal((n, 2)) * 0.7 + np.where(y[:, None] == 1, 1.5, -1.5)
-    return X, y
-
-
-def test_fit_reduces_loss():
-    X, y = blobs()
-    net = MLP([2, 8, 1], "tanh", "sigmoid", weight_init="glorot_normal", seed=0)
-    start = net.loss(X, y)
-    history = net.fit(X, y, epochs=100, lr=0.5)
-    assert isinstance(history, History)
-    assert history.epochs_run == 100 and len(history.grad_norm) == 100
-    assert history.loss[0] == pytest.approx(start, rel=1e-12)
-    assert history.final_loss < 0.3 * start
-    assert net.loss(X, y) < history.loss[0]
-    assert net.accuracy(X, y) > 0.95
-    assert not history.diverged and history.diverged_at is None
-
-
-def test_fit_step_is_gradient_descent():
-    net, X, Y = make_net("relu", "softmax")
-    ref = net.copy()
-    lr = 0.3
-    dWs, dbs = ref.gradients(X, Y)
-    history = net.fit(X, Y, epochs=1, lr=lr)
-    for i in range(net.num_layers):
-        assert rel_err(net.weights[i], ref.weights[i] - lr * dWs[i]) < 1e-15
-        assert rel_err(net.biases[i], ref.biases[i] - lr * dbs[i]) < 1e-15
-    assert history.loss[0] == pytest.approx(ref.loss(X, Y), rel=1e-15)
-    assert history.grad_norm[0] == pytest.approx(clipping.global_norm([*dWs, *dbs]), rel=1e-14)
-
-
-def test_fit_minibatches_reproducible_and_validation():
-    X, y = blobs(130)
-    a = MLP([2, 6, 1], "relu", "sigmoid", seed=3)
-    b = a.copy()
-    ha = a.fit(X, y, epochs=5, lr=0.1, batch_size=32, seed=7, X_val=X[:20], Y_val=y[:20])
-    hb = b.fit(X, y, epochs=5, lr=0.1, batch_size=32, seed=7, X_val=X[:20], Y_val=y[:20])
-    assert ha.loss == hb.loss and len(ha.val_loss) == 5
-    assert ha.val_loss[-1] == pytest.approx(a.loss(X[:20], y[:20]), rel=1e-14)
-    for wa, wb in zip(a.weights, b.weights):
-        np.testing.assert_array_equal(wa, wb)
-    c = MLP([2, 6, 1], "relu", "sigmoid", seed=3)
-    c.fit(X, y, epochs=5, lr=0.1, batch_size=32, seed=8)
-    assert not np.array_equal(c.weights[0], a.weights[0])
-    # batch_size >= n is one full-batch step per epoch; shuffle=False is a fixed order.
-    d, e = MLP([2, 6, 1], seed=3), MLP([2, 6, 1], seed=3)
-    d.fit(X, y, epochs=2, lr=0.1, batch_size=1000)
-    e.fit(X, y, epochs=2, lr=0.1)
-    np.testing.assert_array_equal(d.weights[0], e.weights[0])
-    f, g = MLP([2, 6, 1], seed=3), MLP([2, 6, 1], seed=3)
-    f.fit(X, y, epochs=2, lr=0.1, batch_size=32, shuffle=False, seed=1)
-    g.fit(X, y, epochs=2, lr=0.1, batch_size=32, shuffle=False, seed=2)
-    np.testing.assert_array_equal(f.weights[0], g.weights[0])
-
-
-@pytest.mark.parametrize("method", ["global_norm", "norm", "value"])
-def test_fit_clipping(method):
-    net, X, Y = make_net("tanh", "linear")
-    ref = net.copy()
-    lr, clip = 0.1, 0.05
-    dWs, dbs = ref.gradients(X, Y)
-    grads = [g for pair in zip(dWs, dbs) for g in pair]
-    if method == "global_norm":
-        clipped, _ = clipping.clip_by_global_norm(grads, clip)
-    elif method == "norm":
-        clipped = clipping.clip_by_norm(grads, clip)
-    else:
-        clipped = clipping.clip_by_value(grads, clip)
-    assert any(not np.allclose(c, g) for c, g in zip(clipped, grads))  # clipping is active
-    history = net.fit(X, Y, epochs=1, lr=lr, clip=clip, clip_method=method)
-    for i in range(net.num_layers):
-        assert rel_err(net.weights[i], ref.weights[i] - lr * clipped[2 * i]) < 1e-15
-        assert rel_err(net.biases[i], ref.biases[i] - lr * clipped[2 * i + 1]) < 1e-15
-    # grad_norm is recorded before clipping.
-    assert history.grad_norm[0] == pytest.approx(clipping.global_norm(grads), rel=1e-14)
-
-
-def diverging_net():
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((50, 3)) * 10
-    Y = rng.standard_normal((50, 1))
-    net = MLP([3, 8, 1], "linear", "linear", seed=0)
-    return net, X, Y
-
-
-def test_divergence_raises_naming_epoch():
-    net, X, Y = diverging_net()
-    with np.errstate(all="ignore"), pytest.raises(DivergenceError, match=r"diverged at epoch \d+"):
-        net.fit(X, Y, epochs=500, lr=1.0)
-    net, X, Y = diverging_net()
-    with np.errstate(all="ignore"), pytest.raises(FloatingPointError) as excinfo:
-        net.fit(X, Y, epochs=500, lr=1.0)
-    history = excinfo.value.history
-    assert history.diverged and f"epoch {history.diverged_at}:" in str(excinfo.value)
-    assert history.diverged_at == history.epochs_run > 1
-    assert not math.isfinite(history.loss[-1])
-    assert all(math.isfinite(v) for v in history.loss[:-1])
-
-
-def test_divergence_stop_returns_history():
-    net, X, Y = diverging_net()
-    with np.errstate(all="ignore"):
-        history = net.fit(X, Y, epochs=500, lr=1.0, on_divergence="stop")
-    assert history.diverged is True
-    assert history.diverged_at == history.epochs_run < 500
-    assert not math.isfinite(history.final_loss)
-    # Clipping keeps the same run finite.
-    net, X, Y = diverging_net()
-    with np.errstate(all="ignore"):
-        clipped = net.fit(X, Y, epochs=50, lr=1e-3, clip=1.0, on_divergence="stop")
-    assert not clipped.diverged and clipped.diverged_at is None
-
-
 # --- float32 -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("output", OUTPUTS)
-def test_float32(output):
+def test_float32(output, make_net, rel_err):
     net64, X, Y = make_net("tanh", output)
-    net32 = MLP(SIZES, "tanh", output, weight_init="glorot_normal", seed=0, dtype=np.float32)
+    net32 = MLP(
+        net64.layer_sizes, "tanh", output, weight_init="glorot_normal", seed=0, dtype=np.float32
+    )
     net32.biases = net64.biases
     net32.weights = net64.weights
     assert net32.dtype == np.float32
@@ -365,6 +215,115 @@ def test_same_seed_float32_draws_are_float64_draws_rounded():
     b = MLP([5, 7, 2], seed=4, dtype=np.float32)
     for wa, wb in zip(a.weights, b.weights):
         np.testing.assert_array_equal(wa.astype(np.float32), wb)
+
+
+# --- parameters in one order -----------------------------------------------------------------
+
+
+def test_parameter_names_follow_the_order_of_parameters():
+    net = MLP([4, 6, 5, 3], seed=0)
+    names = net.parameter_names()
+    assert names == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    for name, p in zip(names, net.parameters()):
+        i = int(name[1:]) - 1
+        assert p is (net.weights[i] if name[0] == "W" else net.biases[i])
+    assert MLP([2, 1]).parameter_names() == ["W1", "b1"]
+
+
+@pytest.mark.parametrize(
+    "activation, output", [("tanh", "sigmoid"), ("sigmoid", "softmax"), ("leaky_relu", "linear")]
+)
+def test_parameter_gradients_equal_finite_differences_in_the_order_of_parameters(
+    activation, output, make_net, rel_err
+):
+    net, X, Y = make_net(activation, output, sizes=[3, 5, 4, 2], seed=2)
+    X, Y = X[:6], Y[:6]
+    grads = net.parameter_gradients(X, Y)
+    params = net.parameters()
+    assert len(grads) == len(params) == 2 * net.num_layers
+    for name, p, g in zip(net.parameter_names(), params, grads):
+        assert g.shape == p.shape and g.dtype == p.dtype, name
+        numeric = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + 1e-6
+            up = net.loss(X, Y)
+            p[idx] = old - 1e-6
+            down = net.loss(X, Y)
+            p[idx] = old
+            numeric[idx] = (up - down) / 2e-6
+        assert rel_err(g, numeric) < 1e-6, name
+    dWs, dbs = net.gradients(X, Y)
+    for g, expected in zip(grads, [g for pair in zip(dWs, dbs) for g in pair]):
+        np.testing.assert_array_equal(g, expected)
+
+
+def test_parameter_gradients_are_new_arrays_every_call(make_net):
+    net, X, Y = make_net("relu", "softmax")
+    first, second = net.parameter_gradients(X, Y), net.parameter_gradients(X, Y)
+    assert all(a is not b for a, b in zip(first, second))
+    assert not any(np.shares_memory(g, p) for g in first for p in net.parameters())
+    first[0][...] = 0.0
+    assert np.any(second[0] != 0.0)
+    with pytest.raises(ValueError, match=r"`Y` must have shape \(16, 3\)"):
+        net.parameter_gradients(X, Y[:, :2])
+
+
+# --- the interface of training.fit ----------------------------------------------------------------
+
+
+def test_check_data_returns_arrays_of_the_network_dtype():
+    net = MLP([2, 3, 1], dtype=np.float32, seed=0)
+    X, Y = net.check_data([[1, 2], [3, 4]], [0, 1])
+    assert X.dtype == Y.dtype == np.float32
+    assert X.shape == (2, 2) and Y.shape == (2, 1)  # 1-D targets of a 1-output net: a column
+    with pytest.raises(ValueError, match=r"`X` must have shape \(n, 2\)"):
+        net.check_data(np.zeros((2, 3)), [0, 1])
+    with pytest.raises(ValueError, match=r"`Y` must have shape \(2, 1\)"):
+        net.check_data(np.zeros((2, 2)), [0, 1, 1])
+
+
+def test_batch_loss_and_batch_gradients_equal_loss_and_gradients(make_net):
+    net, X, Y = make_net("tanh", "softmax")
+    Xc, Yc = net.check_data(X, Y)
+    assert net.batch_loss(Xc, Yc) == net.loss(X, Y)
+    loss, grads = net.batch_gradients(Xc, Yc)
+    assert loss == net.loss(X, Y)
+    for g, expected in zip(grads, net.parameter_gradients(X, Y)):
+        np.testing.assert_array_equal(g, expected)
+
+
+def test_batch_gradients_writes_each_dW_into_the_given_array(make_net):
+    net, X, Y = make_net("relu", "sigmoid")
+    out = [np.empty_like(p) for p in net.parameters()]
+    _, grads = net.batch_gradients(*net.check_data(X, Y), out)
+    for k, (g, buffer) in enumerate(zip(grads, out)):
+        if k % 2 == 0:
+            assert g is buffer  # dW: written in place, no new allocation
+        np.testing.assert_array_equal(g, net.parameter_gradients(X, Y)[k])
+
+
+def test_batch_stats_is_one_pass_with_the_layer_stats_of_diagnostics(make_net):
+    net, X, Y = make_net("tanh", "sigmoid")
+    loss, grads, stats = net.batch_stats(*net.check_data(X, Y), lr=0.1)
+    assert loss == net.loss(X, Y)
+    for g, expected in zip(grads, net.parameter_gradients(X, Y)):
+        np.testing.assert_array_equal(g, expected)
+    expected = diagnostics.layer_stats(net, X, Y, lr=0.1)
+    np.testing.assert_equal([astuple(s) for s in stats], [astuple(s) for s in expected])  # nan ok
+    assert all(isinstance(s, layerstats.LayerStats) for s in stats)
+    no_lr = net.batch_stats(*net.check_data(X, Y))[2]
+    assert all(math.isnan(s.update_ratio) for s in no_lr)
+
+
+def test_backprop_keeps_every_intermediate(make_net):
+    net, X, Y = make_net("relu", "linear")
+    bp = net.backprop(X, Y)
+    assert isinstance(bp, Backprop)
+    L = net.num_layers
+    assert len(bp.Zs) == len(bp.dZs) == len(bp.dWs) == len(bp.dbs) == L
+    assert len(bp.As) == len(bp.dAs) == L + 1
+    assert bp.dAs[0].shape == X.shape
 
 
 # --- parameters, setters, predict/accuracy ----------------------------------------------------
@@ -416,7 +375,9 @@ def test_setters_validate_and_copy():
 
 
 def test_predict_and_accuracy():
-    X, y = blobs(100)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 100)
+    X = rng.standard_normal((100, 2)) * 0.7 + np.where(y[:, None] == 1, 1.5, -1.5)
     net = MLP([2, 1], output_activation="sigmoid", seed=0)
     net.weights = [np.array([[1.0], [1.0]])]
     pred = net.predict(X)
@@ -446,10 +407,10 @@ def test_predict_and_accuracy():
 @pytest.mark.parametrize(
     "sizes, exc, match",
     [
-        ([2], ValueError, r"`layer_sizes` must have at least two entries.*\[2\]"),
-        ([], ValueError, r"at least two entries"),
-        ([2, 0, 1], ValueError, r"`layer_sizes` must contain only positive sizes.*\[2, 0, 1\]"),
-        ([2, -3, 1], ValueError, r"only positive sizes.*-3"),
+        ([2], ValueError, r"`layer_sizes` must hold at least two positive sizes.*\[2\]"),
+        ([], ValueError, r"at least two positive sizes"),
+        ([2, 0, 1], ValueError, r"`layer_sizes` must hold at least two positive.*\[2, 0, 1\]"),
+        ([2, -3, 1], ValueError, r"positive sizes.*-3"),
         ([2, 2.5, 1], TypeError, r"`layer_sizes` must contain only ints.*2\.5"),
         ([2, True, 1], TypeError, r"only ints"),
         ("21", TypeError, r"`layer_sizes` must be a list of positive ints.*'21'"),
@@ -480,11 +441,13 @@ def test_bad_constructor_arguments():
         MLP([2, 3, 1], seed="0")
     with pytest.raises(TypeError, match=r"`seed`.*RandomState"):
         MLP([2, 3, 1], seed=np.random.RandomState(0))
-    with pytest.raises(ValueError, match=r"`seed` must be a non-negative seed. Received: seed=-3"):
+    with pytest.raises(
+        ValueError, match=r"`seed` must be a non-negative int or None. Received: seed=-3"
+    ):
         MLP([2, 3, 1], seed=-3)
 
 
-def test_bad_X_and_Y():
+def test_bad_X_and_Y(make_net):
     net, X, Y = make_net("relu", "softmax")
     for call in (net.forward, net.logits, net.forward_trace, net.predict):
         with pytest.raises(ValueError, match=r"`X` must have shape \(n, 4\).*X.shape=\(16, 3\)"):
@@ -503,62 +466,7 @@ def test_bad_X_and_Y():
         net.fit(X[:, :2], Y, epochs=1, lr=0.1)
 
 
-@pytest.mark.parametrize(
-    "kwargs, exc, match",
-    [
-        ({"epochs": 0}, ValueError, r"`epochs` must be a positive int. Received: epochs=0"),
-        ({"epochs": -2}, ValueError, r"`epochs`.*epochs=-2"),
-        ({"epochs": 1.5}, TypeError, r"`epochs` must be a positive int.*1\.5"),
-        ({"lr": 0}, ValueError, r"`lr` must be a positive number. Received: lr=0"),
-        ({"lr": -0.1}, ValueError, r"`lr`.*lr=-0.1"),
-        ({"lr": float("nan")}, ValueError, r"`lr`.*nan"),
-        ({"lr": "0.1"}, TypeError, r"`lr`.*'0.1'"),
-        ({"batch_size": 0}, ValueError, r"`batch_size` must be a positive int.*batch_size=0"),
-        ({"batch_size": 2.0}, TypeError, r"`batch_size`"),
-        ({"clip": 0}, ValueError, r"`clip` must be a positive number. Received: clip=0"),
-        ({"clip": -1.0}, ValueError, r"`clip`.*clip=-1.0"),
-        ({"clip_method": "l2"}, ValueError, r"`clip_method` must be one of.*clip_method='l2'"),
-        ({"on_divergence": "ignore"}, ValueError, r"`on_divergence` must be one of 'raise'"),
-        ({"stats_every": 0}, ValueError, r"`stats_every`.*stats_every=0"),
-        ({"seed": "s"}, TypeError, r"`seed` must be a numpy Generator"),
-    ],
-)
-def test_bad_fit_arguments(kwargs, exc, match):
-    net, X, Y = make_net("relu", "sigmoid")
-    args = {"epochs": 1, "lr": 0.1, **kwargs}
-    before = [w.copy() for w in net.weights]
-    with pytest.raises(exc, match=match):
-        net.fit(X, Y, **args)
-    for b, w in zip(before, net.weights):  # nothing was trained
-        np.testing.assert_array_equal(b, w)
-
-
-def test_bad_validation_data():
-    net, X, Y = make_net("relu", "sigmoid")
-    with pytest.raises(ValueError, match=r"`X_val` and `Y_val` must be given together"):
-        net.fit(X, Y, epochs=1, lr=0.1, X_val=X)
-    with pytest.raises(ValueError, match=r"`X` must have shape \(n, 4\)"):
-        net.fit(X, Y, epochs=1, lr=0.1, X_val=X[:, :2], Y_val=Y)
-    with pytest.raises(ValueError, match=r"`Y` must have shape \(16, 3\).*\(10, 3\)"):
-        net.fit(X, Y, epochs=1, lr=0.1, X_val=X, Y_val=Y[:10])
-
-
-# --- packaging -----------------------------------------------------------------------------------
-
-
-def test_import_does_not_load_tensorflow():
-    code = (
-        "import sys, wtinit_lib, wtinit_lib.initializers, wtinit_lib.network, "
-        "wtinit_lib.clipping, wtinit_lib.losses, wtinit_lib.activations\n"
-        "heavy = [m for m in ('tensorflow', 'keras', 'matplotlib.pyplot') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-        "print('ok')\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+# --- initializers inside the constructor ----------------------------------------------------
 
 
 def test_initializer_returning_one_array_does_not_tie_layers():
@@ -573,12 +481,3 @@ def test_initializer_returning_one_array_does_not_tie_layers():
 def test_initializer_with_wrong_shape_is_named():
     with pytest.raises(ValueError, match=r"`weight_init` for layer 1 must have shape \(2, 3\)"):
         MLP([2, 3, 1], weight_init=lambda shape, rng=None, dtype=None: np.zeros((3, 3)))
-
-
-def test_diverging_fit_emits_no_numpy_warning():
-    X = np.ones((4, 2))
-    net = MLP([2, 8, 8, 1], activation="linear", output_activation="linear", seed=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # any RuntimeWarning would fail here
-        history = net.fit(X, np.ones(4), epochs=500, lr=10.0, on_divergence="stop")
-    assert history.diverged

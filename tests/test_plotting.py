@@ -1,28 +1,28 @@
-"""Tests for wtinit_lib.plotting: every function returns a white Figure and never shows it."""
+"""wtinit_lib.plotting, the whole package: every figure function returns a white Figure in the
+book's style and never shows it; what is drawn (lines, markers, titles, axes) is checked.
 
-import matplotlib
+- curves: ``per_layer_curves``, ``predicted_vs_measured``, ``epoch_curves``, ``loss_curves``,
+  ``gradient_norm_curves``, ``stat_curves``;
+- histograms: ``layer_histograms``, ``histogram_compare``;
+- boundaries: ``decision_boundary``, ``decision_boundaries``;
+- propagation: ``signal_propagation_figure``;
+- _style: ``style``, ``PALETTE`` and the helpers the figure modules share.
+"""
 
-matplotlib.use("Agg")
+import math
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 
-from wtinit_lib import MLP, History, datasets, plotting  # noqa: E402
+from wtinit_lib import MLP, History, datasets, experiments, plotting
+from wtinit_lib.plotting import _style
 
 WHITE = to_rgba("white")
 
-
-@pytest.fixture(autouse=True)
-def close_figures(monkeypatch):
-    def no_show(*args, **kwargs):
-        raise AssertionError("plotting must never call plt.show()")
-
-    monkeypatch.setattr(plt, "show", no_show)
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("no_show")
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,8 @@ def test_layer_histograms_ignores_non_finite_values():
     assert "mean 1.5" in fig.axes[0].get_title()
 
 
-def test_std_per_layer_is_log_scaled_with_layer_axis():
-    fig = plotting.std_per_layer({"He": [1, 1, 1], "small": [1, 0.1, 0.01]}, "activation std")
+def test_per_layer_curves_is_log_scaled_with_layer_axis():
+    fig = plotting.per_layer_curves({"He": [1, 1, 1], "small": [1, 0.1, 0.01]}, "activation std")
     _check_figure(fig)
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
@@ -75,8 +75,22 @@ def test_std_per_layer_is_log_scaled_with_layer_axis():
     assert ax.get_ylabel() == "activation std"
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["He", "small"]
-    linear = plotting.std_per_layer({"a": [1, 2]}, "std", logy=False, title="t")
+    linear = plotting.per_layer_curves({"a": [1, 2]}, "std", logy=False, title="t")
     assert linear.axes[0].get_yscale() == "linear" and linear.axes[0].get_title() == "t"
+
+
+def test_per_layer_curves_needs_a_ylabel_and_takes_an_xlabel():
+    with pytest.raises(TypeError, match="ylabel"):
+        plotting.per_layer_curves({"a": [1, 2]})
+    fig = plotting.per_layer_curves({"a": [1, 2, 4]}, "gain", xlabel="number of matrices")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "number of matrices" and ax.get_ylabel() == "gain"
+
+
+def test_per_layer_curves_leaves_out_non_positive_values_on_a_log_axis():
+    fig = plotting.per_layer_curves({"a": [1.0, 0.0, -1.0, 2.0]}, "std")
+    y = fig.axes[0].lines[0].get_ydata()
+    assert np.isnan(y[1]) and np.isnan(y[2]) and y[3] == 2.0
 
 
 def test_loss_curves_marks_a_diverged_history():
@@ -153,15 +167,22 @@ def test_histogram_compare():
     assert len(fig.axes[0].get_legend().get_texts()) == 2
 
 
-def test_style_context_and_apply_style():
+def test_style_context_applies_the_book_style_inside_the_block_only():
     before = plt.rcParams["axes.grid"]
     with plotting.style():
         assert plt.rcParams["axes.grid"] is True
         assert plt.rcParams["figure.facecolor"] == "white"
     assert plt.rcParams["axes.grid"] == before
-    with plt.rc_context():
-        plotting.apply_style()
-        assert plt.rcParams["axes.grid"] is True
+    assert not hasattr(plotting, "apply_style")  # removed: no global style change any more
+
+
+def test_figures_use_the_style_without_changing_the_session():
+    before = dict(plt.rcParams)
+    fig = plotting.per_layer_curves({"a": [1, 2]}, "std")
+    fig.canvas.draw()
+    assert any(line.get_visible() for line in fig.axes[0].xaxis.get_gridlines())  # grid on
+    assert fig.axes[0].lines[0].get_color() == plotting.PALETTE[0]
+    assert dict(plt.rcParams) == before
 
 
 @pytest.mark.parametrize(
@@ -180,8 +201,14 @@ def test_style_context_and_apply_style():
             r"`range`.*low < high.*range=\(1, 0\)",
         ),
         (lambda: plotting.layer_histograms([np.zeros(3)], title=3), TypeError, r"`title`.*3"),
-        (lambda: plotting.std_per_layer([1, 2], "std"), TypeError, r"`curves`.*dict"),
-        (lambda: plotting.std_per_layer({}, "std"), TypeError, r"`curves`.*non-empty"),
+        (lambda: plotting.per_layer_curves([1, 2], "std"), TypeError, r"`curves`.*dict"),
+        (lambda: plotting.per_layer_curves({}, "std"), TypeError, r"`curves`.*non-empty"),
+        (lambda: plotting.epoch_curves({}, "accuracy"), TypeError, r"`histories`.*non-empty"),
+        (
+            lambda: plotting.epoch_curves({"a": object()}, "accuracy"),
+            TypeError,
+            r"`histories\['a'\]` must be a History or a sequence of values",
+        ),
         (lambda: plotting.loss_curves({"a": object()}), TypeError, r"`histories\['a'\]`"),
         (lambda: plotting.histogram_compare({}), TypeError, r"`values`.*non-empty"),
         (
@@ -209,3 +236,153 @@ def test_style_context_and_apply_style():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- epoch_curves -----------------------------------------------------------------------------
+
+
+def test_epoch_curves_draws_any_per_epoch_values_one_line_per_label():
+    fig = plotting.epoch_curves(
+        {"He": [0.5, 0.7, 0.9], "zeros": [0.5, 0.5, 0.5]}, "training accuracy", title="acc"
+    )
+    _check_figure(fig)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "training accuracy" and ax.get_xlabel() == "epoch"
+    assert ax.get_yscale() == "linear" and ax.get_title() == "acc"
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [0.5, 0.7, 0.9])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["He", "zeros"]
+
+
+def test_epoch_curves_reads_a_field_of_a_history():
+    history = History(loss=[1.0, 0.5], val_loss=[1.2, 0.8], grad_norm=[3.0, 2.0])
+    fig = plotting.epoch_curves({"run": history}, "validation loss", field="val_loss", logy=True)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 1  # the dashed validation line belongs to field="loss" only
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.2, 0.8])
+    assert ax.get_yscale() == "log"
+
+
+def test_epoch_curves_marks_a_run_that_became_nan():
+    fig = plotting.epoch_curves({"a": [0.9, 0.8, math.nan, math.nan]}, "accuracy")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["diverged at epoch 3"]
+    (mark,) = [line for line in ax.lines if line.get_marker() == "x"]
+    np.testing.assert_array_equal(mark.get_xdata(), [2])
+
+
+def test_loss_curves_is_epoch_curves_of_the_loss():
+    history = History(loss=[1.0, 0.5], val_loss=[1.1, 0.6])
+    a = plotting.loss_curves({"run": history}).axes[0]
+    b = plotting.epoch_curves({"run": history}, "loss").axes[0]
+    assert a.get_ylabel() == b.get_ylabel() == "loss"
+    for la, lb in zip(a.lines, b.lines):
+        np.testing.assert_array_equal(la.get_ydata(), lb.get_ydata())
+
+
+# --- theory against measurement (chapter 4) -------------------------------------------------------
+
+
+def test_predicted_vs_measured_draws_line_and_markers_per_label():
+    fig = plotting.predicted_vs_measured(
+        {"He": [1, 1, 1], "LeCun": [1, 0.7, 0.5]}, {"He": [1, 1.1, 0.9], "LeCun": [1, 0.7, 0.5]}
+    )
+    _check_figure(fig)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 4
+    assert ax.get_yscale() == "log"
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "None", "-", "None"]
+
+
+def test_predicted_vs_measured_rejects_mismatched_labels():
+    with pytest.raises(ValueError):
+        plotting.predicted_vs_measured({"a": [1]}, {"b": [1]})
+    with pytest.raises(TypeError):
+        plotting.predicted_vs_measured({}, {})
+
+
+# --- statistics over training (chapter 6) ---------------------------------------------------------
+
+
+def test_stat_curves_returns_figure_and_checks_shapes():
+    epochs = np.arange(1, 6)
+    values = np.linspace(0, 1, 10).reshape(5, 2)
+    fig = plotting.stat_curves(epochs, values, band=0.1 * np.ones((5, 2)), ylabel="mean")
+    _check_figure(fig)
+    assert len(fig.axes[0].lines) == 2
+    with pytest.raises(ValueError, match="values"):
+        plotting.stat_curves(epochs, values[:3])
+    with pytest.raises(ValueError, match="band"):
+        plotting.stat_curves(epochs, values, band=np.ones((5, 3)))
+    with pytest.raises(ValueError, match="labels"):
+        plotting.stat_curves(epochs, values, labels=["a"])
+
+
+# --- gradient norms (chapter 7) ---------------------------------------------------------------
+
+
+def test_gradient_norm_curves_accepts_histories_and_sequences():
+    run = History(loss=[1.0, 2.0, float("nan")], grad_norm=[1.0, 1e3, float("nan")])
+    fig = plotting.gradient_norm_curves({"diverged": run, "list": [0.5, 0.4, 0.3]}, clip=1.0)
+    _check_figure(fig)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert len(ax.get_legend().get_texts()) == 3  # two runs and the threshold
+    (mark,) = [line for line in ax.lines if line.get_marker() == "x"]
+    np.testing.assert_array_equal(mark.get_xdata(), [2])  # the last finite norm
+    assert len(ax.texts) == 0  # marked, without a note
+    with pytest.raises(ValueError, match="clip"):
+        plotting.gradient_norm_curves({"a": [1.0]}, clip=-1)
+    with pytest.raises(TypeError, match="histories"):
+        plotting.gradient_norm_curves({})
+
+
+# --- signal propagation (chapters 10-11) ----------------------------------------------------------
+
+
+def test_signal_propagation_figure():
+    result = experiments.signal_propagation(depth=8, width=20)
+    fig = plotting.signal_propagation_figure(result, max_panels=4)
+    _check_figure(fig)
+    assert len(fig.axes) == 2 * 4 + 1
+    assert fig._suptitle.get_text() == "tanh, glorot_normal × 1, depth 8, width 20"
+    with pytest.raises(TypeError, match="SignalPropagation"):
+        plotting.signal_propagation_figure([1, 2])
+    with pytest.raises(ValueError, match="max_panels"):
+        plotting.signal_propagation_figure(result, max_panels=1)
+
+
+# --- the shared helpers of _style -----------------------------------------------------------------
+
+
+def test_palette_is_okabe_ito_and_colors_cycle_through_it():
+    assert plotting.PALETTE is _style.PALETTE and len(plotting.PALETTE) == 7
+    assert plotting.PALETTE[0] == "#0072B2"
+    assert _style.colors(9) == [*plotting.PALETTE, *plotting.PALETTE[:2]]
+
+
+def test_finite_flattens_and_drops_nan_and_inf():
+    np.testing.assert_array_equal(_style.finite([[1, np.nan], [np.inf, 2]]), [1.0, 2.0])
+    assert _style.finite([]).dtype == np.float64
+
+
+def test_series_reads_a_history_field_or_a_plain_sequence():
+    np.testing.assert_array_equal(_style.series("a", History(loss=[1, 2]), "loss", "x"), [1, 2])
+    np.testing.assert_array_equal(_style.series("a", (3, 4), "loss", "x"), [3, 4])
+    with pytest.raises(TypeError, match=r"`histories\['a'\]` must be a History or a sequence"):
+        _style.series("a", {"x": 1}, "loss", "losses")
+
+
+def test_new_figure_is_white_and_layer_axis_sets_integer_ticks():
+    fig, ax = _style.new_figure()
+    assert to_rgba(fig.get_facecolor()) == WHITE
+    _style.layer_axis(ax, "std", logy=True)
+    assert ax.get_xlabel() == "layer ℓ" and ax.get_yscale() == "log"
+    ax.plot([1, 2, 3], [1, 2, 3])
+    fig.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_every_name_of_the_package_is_importable_from_it():
+    for name in plotting.__all__:
+        assert callable(getattr(plotting, name)) or name == "PALETTE", name

@@ -1,11 +1,18 @@
 """wtinit_lib: the numpy package behind the book *Weight Initialization, Hands-On*.
 
-Modules, from the bottom up (imports point down only):
+Modules by floor; a module imports only from floors below its own (``tests/test_layering.py``
+checks it, so a cycle cannot creep in):
 
-- ``initializers``, ``activations``, ``clipping``: numpy only;
-- ``losses`` and ``network`` (:class:`MLP`, hand-written forward and backward passes);
-- ``diagnostics`` (per-layer statistics, variance-propagation theory) and ``datasets``;
-- ``plotting`` (matplotlib) and ``keras_bridge`` (the only module that imports TensorFlow).
+1. ``_checks`` (every argument check), ``rules`` (fans, ``RULES``, gains), ``initializers``
+   (drawing weights), ``activations`` (each next to its derivative), ``clipping`` (every norm),
+   ``measures`` (numbers from arrays), ``datasets``, ``tables`` (text tables that fit the book's
+   column): numpy only;
+2. ``losses``, ``theory`` (variance propagation), ``layerstats`` (the per-layer record);
+3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
+4. ``network`` (:class:`MLP`: layers, forward, backward);
+5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks);
+6. ``plotting`` (a package: style, curves, histograms, boundaries) and ``keras_bridge`` (the one
+   door to TensorFlow).
 
 Weights follow Keras's layout: a dense kernel is ``(fan_in, fan_out)`` and a layer computes
 ``Z = A_prev @ W + b``; a convolution kernel is ``(k_h, k_w, c_in, c_out)``.
@@ -15,7 +22,8 @@ Weights follow Keras's layout: a dense kernel is ``(fan_in, fan_out)`` and a lay
 """
 
 from wtinit_lib import activations, clipping, initializers, losses
-from wtinit_lib.network import MLP, Backprop, DivergenceError, History
+from wtinit_lib.network import MLP, Backprop
+from wtinit_lib.training import DivergenceError, History
 
 __all__ = [
     "MLP",

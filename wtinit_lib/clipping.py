@@ -1,8 +1,9 @@
-"""Gradient clipping: by value, by norm (each tensor on its own) and by global norm.
+"""Gradient norms and gradient clipping: by value, by norm (each tensor on its own), by global norm.
 
-``grads`` is always a list of arrays (e.g. ``[dW1, db1, dW2, db2]``) and a new list is returned;
-the inputs are not modified. The three functions match TensorFlow's ``tf.clip_by_value``,
-``tf.clip_by_norm`` and ``tf.clip_by_global_norm``.
+Every norm of the package is computed here. ``grads`` is always a list of arrays (e.g.
+``[dW1, db1, dW2, db2]``) and a new list is returned; the inputs are not modified. The three
+clipping functions match TensorFlow's ``tf.clip_by_value``, ``tf.clip_by_norm`` and
+``tf.clip_by_global_norm``.
 
 Clipping by value changes the direction of the gradient whenever some entries are cut and others
 are not; clipping by (global) norm only shortens it (Pascanu, Mikolov & Bengio 2013).
@@ -15,42 +16,50 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from wtinit_lib._checks import check_positive
+from wtinit_lib._checks import check_choice, check_positive, check_tensor_list
 
-__all__ = ["clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm"]
+__all__ = [
+    "METHODS",
+    "clip",
+    "clip_by_global_norm",
+    "clip_by_norm",
+    "clip_by_value",
+    "global_norm",
+    "norm",
+    "tensor_norms",
+]
+
+#: The ways to clip, as ``MLP.fit(clip_method=...)`` names them.
+METHODS = ("global_norm", "norm", "value")
 
 
-def _as_list(grads: Sequence[np.ndarray]) -> list[np.ndarray]:
-    if isinstance(grads, np.ndarray) or not isinstance(grads, Sequence):
-        raise TypeError(
-            "Argument `grads` must be a list of arrays. "
-            f"Received: grads of type {type(grads).__name__}"
-        )
-    return [np.asarray(g) for g in grads]
+def norm(g: np.ndarray) -> float:
+    """``||g||``: the Euclidean (Frobenius) norm of one array, ``sqrt(Σ g_i²)``."""
+    return math.sqrt(float(np.vdot(g, g)))
+
+
+def tensor_norms(grads: Sequence[np.ndarray]) -> np.ndarray:
+    """``||g_t||`` of each array of a list such as ``[dW1, db1, dW2, ...]``; their root sum of
+    squares is :func:`global_norm`."""
+    return np.array([norm(g) for g in check_tensor_list("grads", grads)])
 
 
 def global_norm(grads: Sequence[np.ndarray]) -> float:
     """``sqrt(Σ_t ||g_t||²)``: the Euclidean norm of all gradients stacked into one vector."""
-    total = 0.0
-    for g in _as_list(grads):
-        total += float(np.vdot(g, g))
-    return math.sqrt(total)
+    return math.sqrt(sum([float(np.vdot(g, g)) for g in check_tensor_list("grads", grads)]))
 
 
 def clip_by_value(grads: Sequence[np.ndarray], limit: float) -> list[np.ndarray]:
     """Cut every entry to ``[-limit, limit]``. Changes the gradient's direction."""
     limit = check_positive("limit", limit)
-    return [np.clip(g, -limit, limit) for g in _as_list(grads)]
+    return [np.clip(g, -limit, limit) for g in check_tensor_list("grads", grads)]
 
 
 def clip_by_norm(grads: Sequence[np.ndarray], max_norm: float) -> list[np.ndarray]:
     """Rescale each tensor on its own to ``||g_t|| <= max_norm``: ``g_t · max_norm / ||g_t||``."""
     max_norm = check_positive("max_norm", max_norm)
-    clipped = []
-    for g in _as_list(grads):
-        norm = float(np.sqrt(np.vdot(g, g)))
-        clipped.append(g * (max_norm / norm) if norm > max_norm else g.copy())
-    return clipped
+    grads = check_tensor_list("grads", grads)
+    return [g * (max_norm / n) if (n := norm(g)) > max_norm else g.copy() for g in grads]
 
 
 def clip_by_global_norm(
@@ -62,7 +71,17 @@ def clip_by_global_norm(
     gradient is kept.
     """
     max_norm = check_positive("max_norm", max_norm)
-    grads = _as_list(grads)
-    norm = global_norm(grads)
-    factor = max_norm / max(norm, max_norm)
-    return [g * factor for g in grads], norm
+    grads = check_tensor_list("grads", grads)
+    total = global_norm(grads)
+    factor = max_norm / max(total, max_norm)
+    return [g * factor for g in grads], total
+
+
+def clip(grads: Sequence[np.ndarray], limit: float, method: str) -> list[np.ndarray]:
+    """Clip with one of ``METHODS`` (``limit`` is the threshold of that method)."""
+    check_choice("clip_method", method, METHODS)
+    if method == "global_norm":
+        return clip_by_global_norm(grads, limit)[0]
+    if method == "norm":
+        return clip_by_norm(grads, limit)
+    return clip_by_value(grads, limit)

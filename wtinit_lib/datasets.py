@@ -14,9 +14,16 @@ and the same seed always gives the same data.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+
+from wtinit_lib._checks import (
+    as_rng,
+    check_bool,
+    check_in_interval,
+    check_int,
+    check_positive,
+)
 
 __all__ = [
     "circles",
@@ -28,48 +35,6 @@ __all__ = [
 ]
 
 SeedLike = int | np.random.Generator | None
-
-
-# --- argument checks -------------------------------------------------------
-
-
-def _check_positive_int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"Argument `{name}` must be an integer >= {minimum}. "
-            f"Received: {name}={value!r} (type {type(value).__name__})"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"Argument `{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
-        )
-    return int(value)
-
-
-def _check_nonnegative_float(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"Argument `{name}` must be a non-negative float. "
-            f"Received: {name}={value!r} (type {type(value).__name__})"
-        )
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(
-            f"Argument `{name}` must be a non-negative finite float. Received: {name}={value!r}"
-        )
-    return float(value)
-
-
-def _rng(seed: SeedLike) -> np.random.Generator:
-    if seed is None or isinstance(seed, np.random.Generator):
-        return np.random.default_rng(seed)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            "Argument `seed` must be an int, a numpy Generator or None. "
-            f"Received: seed={seed!r} (type {type(seed).__name__})"
-        )
-    if seed < 0:
-        raise ValueError(f"Argument `seed` must be a non-negative int. Received: seed={seed!r}")
-    return np.random.default_rng(int(seed))
 
 
 def _shuffled(
@@ -102,20 +67,15 @@ def circles(
     Returns:
         ``(X, y)``: ``X`` of shape ``(n, 2)`` (float64), ``y`` of shape ``(n,)`` (int64).
     """
-    n = _check_positive_int("n", n, minimum=2)
-    noise = _check_nonnegative_float("noise", noise)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
-        raise TypeError(f"Argument `factor` must be a float in (0, 1). Received: factor={factor!r}")
-    if not 0 < factor < 1:
-        raise ValueError(
-            f"Argument `factor` must be a float in (0, 1). Received: factor={factor!r}"
-        )
-    rng = _rng(seed)
+    n = check_int("n", n, 2)
+    noise = check_positive("noise", noise, allow_zero=True)
+    factor = check_in_interval("factor", factor, 0.0, 1.0)
+    rng = as_rng(seed, name="seed")
 
     n_outer = n // 2
     n_inner = n - n_outer
     rings = []
-    for count, radius in ((n_outer, 1.0), (n_inner, float(factor))):
+    for count, radius in ((n_outer, 1.0), (n_inner, factor)):
         theta = np.linspace(0.0, 2.0 * np.pi, count, endpoint=False)
         rings.append(radius * np.column_stack([np.cos(theta), np.sin(theta)]))
     X = np.concatenate(rings) + noise * rng.standard_normal((n, 2))
@@ -139,9 +99,9 @@ def moons(n: int = 300, noise: float = 0.1, seed: SeedLike = 0) -> tuple[np.ndar
     Returns:
         ``(X, y)``: ``X`` of shape ``(n, 2)`` (float64), ``y`` of shape ``(n,)`` (int64).
     """
-    n = _check_positive_int("n", n, minimum=2)
-    noise = _check_nonnegative_float("noise", noise)
-    rng = _rng(seed)
+    n = check_int("n", n, 2)
+    noise = check_positive("noise", noise, allow_zero=True)
+    rng = as_rng(seed, name="seed")
 
     n_upper = n // 2
     n_lower = n - n_upper
@@ -175,10 +135,10 @@ def spirals(
         ``(X, y)``: ``X`` of shape ``(n_per_class * classes, 2)`` (float64),
         ``y`` of shape ``(n_per_class * classes,)`` (int64) with labels ``0..classes-1``.
     """
-    n_per_class = _check_positive_int("n_per_class", n_per_class)
-    classes = _check_positive_int("classes", classes, minimum=2)
-    noise = _check_nonnegative_float("noise", noise)
-    rng = _rng(seed)
+    n_per_class = check_int("n_per_class", n_per_class)
+    classes = check_int("classes", classes, 2)
+    noise = check_positive("noise", noise, allow_zero=True)
+    rng = as_rng(seed, name="seed")
 
     radius = np.linspace(0.0, 1.0, n_per_class)
     arms = []
@@ -205,8 +165,7 @@ def digits(scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
         ``(X, y)``: ``X`` of shape ``(1797, 64)`` (float64), ``y`` of shape
         ``(1797,)`` (int64) with labels ``0..9``.
     """
-    if not isinstance(scale, (bool, np.bool_)):
-        raise TypeError(f"Argument `scale` must be a bool. Received: scale={scale!r}")
+    scale = check_bool("scale", scale)
     from sklearn.datasets import load_digits  # local: scikit-learn is slow to import
 
     bunch = load_digits()
@@ -253,7 +212,7 @@ def one_hot(y: np.ndarray, num_classes: int | None = None) -> np.ndarray:
     if num_classes is None:
         num_classes = needed
     else:
-        num_classes = _check_positive_int("num_classes", num_classes)
+        num_classes = check_int("num_classes", num_classes)
         if num_classes < needed:
             raise ValueError(
                 f"Argument `num_classes` must be greater than the largest label ({needed - 1}). "
@@ -293,16 +252,7 @@ def train_test_split(
             "Arguments `X` and `y` must have the same number of rows. "
             f"Received: X.shape={X.shape}, y.shape={y.shape}"
         )
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real):
-        raise TypeError(
-            "Argument `test_fraction` must be a float in (0, 1). "
-            f"Received: test_fraction={test_fraction!r}"
-        )
-    if not 0 < test_fraction < 1:
-        raise ValueError(
-            "Argument `test_fraction` must be a float in (0, 1). "
-            f"Received: test_fraction={test_fraction!r}"
-        )
+    test_fraction = check_in_interval("test_fraction", test_fraction, 0.0, 1.0)
     n = X.shape[0]
     n_test = math.ceil(test_fraction * n)
     if n_test < 1 or n - n_test < 1:
@@ -310,6 +260,6 @@ def train_test_split(
             f"Cannot split {n} rows with test_fraction={test_fraction}: "
             "both sets need at least one row."
         )
-    order = _rng(seed).permutation(n)
+    order = as_rng(seed, name="seed").permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]

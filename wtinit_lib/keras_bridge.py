@@ -72,12 +72,12 @@ keras = _import_keras_quietly()
 
 import contextlib  # noqa: E402
 import inspect  # noqa: E402
-import numbers  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from wtinit_lib import activations, initializers  # noqa: E402
+from wtinit_lib._checks import check_seed  # noqa: E402
 from wtinit_lib.network import MLP  # noqa: E402
 
 __all__ = [
@@ -93,26 +93,17 @@ __all__ = [
 # --- initializers -------------------------------------------------------------------------------
 
 
-def _check_seed(seed: object) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(
-            f"Argument `seed` must be a non-negative int or None. Received: seed={seed!r}"
-        )
-    return int(seed)
-
-
-def _check_kwargs(name: str, function: Any, kwargs: dict[str, Any]) -> None:
-    accepted = [
-        p for p in inspect.signature(function).parameters if p not in ("shape", "rng", "dtype")
-    ]
+def _initializer(name: str, kwargs: dict[str, Any]) -> initializers.Initializer:
+    """The initializer called ``name``: a preset, or a family with ``kwargs`` as its parameters."""
+    family = initializers.FAMILIES.get(name)
+    accepted = [] if family is None else list(inspect.signature(family).parameters)
     unknown = sorted(set(kwargs) - set(accepted))
     if unknown:
         raise TypeError(
             f"Initializer {name!r} accepts the keyword arguments {accepted or 'none'}. "
             f"Received: {', '.join(f'{key}={kwargs[key]!r}' for key in unknown)}"
         )
+    return family(**kwargs) if family is not None else initializers.get(name)
 
 
 def _plain(value: object) -> object:
@@ -127,9 +118,11 @@ class KerasInitializer(keras.initializers.Initializer):
     ``KerasInitializer("he_normal", seed=0)`` draws ``N(0, 2 / fan_in)`` (He et al. 2015),
     ``KerasInitializer("random_normal", seed=0, std=10.0)`` draws ``N(0, 100)``,
     ``KerasInitializer("orthogonal", gain=2**0.5)`` a scaled orthogonal matrix, and so on for
-    every name in ``wtinit_lib.initializers.available()``; keyword arguments go to that
-    initializer. Values are drawn with numpy in float64, then cast to the dtype Keras asks for,
-    so they equal ``initializers.get(name)(shape, rng=seed, **kwargs)`` exactly.
+    every name in ``wtinit_lib.initializers.available()`` (and ``"constant"`` with its ``value``);
+    keyword arguments are the parameters of a family (``wtinit_lib.initializers.FAMILIES``).
+    Values are drawn with numpy in float64, then cast to the dtype Keras asks for, so they equal
+    ``initializers.get(name)(shape, rng=seed)`` (or, with keyword arguments,
+    ``initializers.FAMILIES[name](**kwargs)(shape, rng=seed)``) exactly.
 
     Seeding follows Keras 3's own initializers: an instance seeded with an int returns the same
     values on every call with the same shape; with ``seed=None`` a seed is drawn once when the
@@ -138,26 +131,25 @@ class KerasInitializer(keras.initializers.Initializer):
     """
 
     def __init__(self, name: str, seed: int | None = None, **kwargs: Any) -> None:
-        if not isinstance(name, str) or name not in initializers.available():
+        names = [*initializers.available(), "constant"]
+        if not isinstance(name, str) or name not in names:
             raise ValueError(
-                "Argument `name` must be one of "
-                f"{', '.join(initializers.available())}. Received: name={name!r}"
+                f"Argument `name` must be one of {', '.join(names)}. Received: name={name!r}"
             )
         self.initializer_name = name
-        self._function = initializers.get(name)
-        self._init_seed = _check_seed(seed)
+        self._init_seed = check_seed("seed", seed)
         self.seed = (
             self._init_seed
             if self._init_seed is not None
             else int(np.random.SeedSequence().generate_state(1)[0])
         )
         self.kwargs = {key: _plain(value) for key, value in kwargs.items()}
-        _check_kwargs(name, self._function, self.kwargs)
+        self._function = _initializer(name, self.kwargs)
         self._draw((2, 2))  # fail now, not inside a layer build, on bad values
 
     def _draw(self, shape: tuple[int, ...]) -> np.ndarray:
         rng = np.random.default_rng(self.seed)
-        return self._function(shape, rng=rng, dtype=np.float64, **self.kwargs)
+        return self._function(shape, rng=rng, dtype=np.float64)
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
         dtype = keras.backend.standardize_dtype(dtype or keras.config.floatx())

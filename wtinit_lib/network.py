@@ -22,27 +22,17 @@ with identical weights (``wtinit_lib.keras_bridge.to_keras``).
 from __future__ import annotations
 
 import copy
-import math
-import numbers
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from wtinit_lib import activations, clipping, initializers, losses
-from wtinit_lib._checks import as_rng, check_choice, check_positive
+from wtinit_lib import activations, initializers, layerstats, losses, training
+from wtinit_lib._checks import as_rng, check_choice, check_layer_sizes
+from wtinit_lib.layerstats import LayerStats
+from wtinit_lib.training import History
 
-__all__ = ["MLP", "Backprop", "DivergenceError", "History"]
-
-CLIP_METHODS = ("global_norm", "norm", "value")
-
-
-class DivergenceError(FloatingPointError):
-    """Training produced a NaN or infinite loss. ``.history`` holds what was recorded until then."""
-
-    def __init__(self, message: str, history: History) -> None:
-        super().__init__(message)
-        self.history = history
+__all__ = ["MLP", "Backprop"]
 
 
 @dataclass
@@ -61,93 +51,6 @@ class Backprop:
     dAs: list[np.ndarray]
     dWs: list[np.ndarray]
     dbs: list[np.ndarray]
-
-
-@dataclass
-class History:
-    """What :meth:`MLP.fit` recorded, one entry per epoch.
-
-    ``loss[k]`` is the mean training loss over the batches of epoch ``k + 1``, each measured just
-    before its update (so ``loss[0]`` is the loss of the initial weights when training full-batch).
-    ``val_loss[k]`` is the validation loss after epoch ``k + 1``. ``grad_norm[k]`` is the global
-    gradient norm of the epoch's last batch, before clipping. ``stats`` holds per-layer statistics
-    (``wtinit_lib.diagnostics.LayerStats``) when ``record_stats`` was set.
-    When the loss became NaN or infinite, ``diverged`` is True, ``diverged_at`` is that (1-based)
-    epoch and ``loss`` ends with the non-finite value.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    grad_norm: list[float] = field(default_factory=list)
-    stats: list[list] = field(default_factory=list)
-    stats_epochs: list[int] = field(default_factory=list)
-    diverged: bool = False
-    diverged_at: int | None = None
-
-    @property
-    def epochs_run(self) -> int:
-        """Number of epochs recorded."""
-        return len(self.loss)
-
-    @property
-    def final_loss(self) -> float:
-        """The last recorded training loss."""
-        return self.loss[-1] if self.loss else math.nan
-
-
-def _check_layer_sizes(layer_sizes: object) -> tuple[int, ...]:
-    if not isinstance(layer_sizes, Sequence) or isinstance(layer_sizes, str):
-        raise TypeError(
-            "Argument `layer_sizes` must be a list of positive ints, e.g. [2, 10, 5, 1]. "
-            f"Received: layer_sizes={layer_sizes!r}"
-        )
-    if len(layer_sizes) < 2:
-        raise ValueError(
-            "Argument `layer_sizes` must have at least two entries (inputs and outputs). "
-            f"Received: layer_sizes={list(layer_sizes)!r}"
-        )
-    for size in layer_sizes:
-        if not isinstance(size, numbers.Integral) or isinstance(size, bool):
-            raise TypeError(
-                "Argument `layer_sizes` must contain only ints. "
-                f"Received: layer_sizes={list(layer_sizes)!r}"
-            )
-        if size <= 0:
-            raise ValueError(
-                "Argument `layer_sizes` must contain only positive sizes. "
-                f"Received: layer_sizes={list(layer_sizes)!r}"
-            )
-    return tuple(int(s) for s in layer_sizes)
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"Argument `{name}` must be a positive int. Received: {name}={value!r}")
-    if value <= 0:
-        raise ValueError(f"Argument `{name}` must be a positive int. Received: {name}={value!r}")
-    return int(value)
-
-
-def _per_layer(name: str, spec: object, num_layers: int) -> list[Callable[..., np.ndarray]]:
-    """One initializer per layer from a name, a callable or a list of them (one per layer)."""
-    if isinstance(spec, (list, tuple)):
-        if len(spec) != num_layers:
-            raise ValueError(
-                f"Argument `{name}` must have one entry per layer ({num_layers}). "
-                f"Received: {len(spec)} entries"
-            )
-        return [_lookup(name, s) for s in spec]
-    return [_lookup(name, spec)] * num_layers
-
-
-def _lookup(name: str, spec: object) -> Callable[..., np.ndarray]:
-    try:
-        return initializers.get(spec)
-    except ValueError:
-        raise ValueError(
-            f"Argument `{name}` must be a callable or one of "
-            f"{', '.join(initializers.available())}. Received: {name}={spec!r}"
-        ) from None
 
 
 class MLP:
@@ -177,7 +80,7 @@ class MLP:
         seed: object = None,
         dtype: object = np.float64,
     ) -> None:
-        self.layer_sizes = _check_layer_sizes(layer_sizes)
+        self.layer_sizes = check_layer_sizes(layer_sizes)
         self.activation = activation
         self.output_activation = output_activation
         self._g = activations.get(activation, role="hidden")
@@ -189,8 +92,8 @@ class MLP:
                 f"Argument `dtype` must be float32 or float64. Received: dtype={dtype!r}"
             )
         L = self.num_layers
-        weight_inits = _per_layer("weight_init", weight_init, L)
-        bias_inits = _per_layer("bias_init", bias_init, L)
+        weight_inits = initializers.get_per_layer(weight_init, L, name="weight_init")
+        bias_inits = initializers.get_per_layer(bias_init, L, name="bias_init")
         rng = as_rng(seed, name="seed")
         self._weights: list[np.ndarray] = []
         self._biases: list[np.ndarray] = []
@@ -254,6 +157,10 @@ class MLP:
     def parameters(self) -> list[np.ndarray]:
         """``[W1, b1, W2, b2, ...]``: the arrays themselves, not copies."""
         return [p for pair in zip(self._weights, self._biases) for p in pair]
+
+    def parameter_names(self) -> list[str]:
+        """``["W1", "b1", "W2", "b2", ...]``, in the order of :meth:`parameters`."""
+        return [f"{kind}{i + 1}" for i in range(self.num_layers) for kind in "Wb"]
 
     def copy(self) -> MLP:
         """A deep copy (same architecture, copied parameters)."""
@@ -319,14 +226,13 @@ class MLP:
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """The mean loss that goes with the output activation, computed stably from the logits."""
-        X = self._check_X(X)
-        Y = self._check_Y(Y, X.shape[0])
-        return self._loss_from_logits(self._forward(X)[0][-1], Y)
+        return self.batch_loss(*self.check_data(X, Y))
 
     def backprop(self, X: np.ndarray, Y: np.ndarray) -> Backprop:
         """One forward and backward pass, keeping every intermediate (see :class:`Backprop`)."""
-        X = self._check_X(X)
-        Y = self._check_Y(Y, X.shape[0])
+        return self._backprop(*self.check_data(X, Y))
+
+    def _backprop(self, X: np.ndarray, Y: np.ndarray) -> Backprop:
         Zs, As = self._forward(X)
         loss = self._loss_from_logits(Zs[-1], Y)
         dZs, dAs_prev, dWs, dbs = self._backward(Zs, As, Y, need_input_grad=True)
@@ -382,6 +288,10 @@ class MLP:
         bp = self.backprop(X, Y)
         return bp.dWs, bp.dbs
 
+    def parameter_gradients(self, X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
+        """The gradients of :meth:`loss` in the order of :meth:`parameters` (new arrays)."""
+        return self.batch_gradients(*self.check_data(X, Y))[1]
+
     # --- predictions ---------------------------------------------------------------------------
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -410,167 +320,47 @@ class MLP:
             )
         return float(np.mean(pred == y))
 
-    # --- training ------------------------------------------------------------------------------
+    # --- the interface of training.fit ------------------------------------------------------------
+
+    def check_data(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, Y)`` as arrays of the network's dtype, after checking their shapes."""
+        X = self._check_X(X)
+        return X, self._check_Y(Y, X.shape[0])
+
+    def batch_loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """:meth:`loss` on data that has passed :meth:`check_data`."""
+        return self._loss_from_logits(self._forward(X)[0][-1], Y)
+
+    def batch_gradients(
+        self, X: np.ndarray, Y: np.ndarray, out: list[np.ndarray] | None = None
+    ) -> tuple[float, list[np.ndarray]]:
+        """The loss and ``[dW1, db1, dW2, db2, ...]`` on checked data; each ``dW`` is written into
+        the array at its position in ``out`` when given (no ``dA`` is kept: the fast path)."""
+        Zs, As = self._forward(X)
+        loss = self._loss_from_logits(Zs[-1], Y)
+        dW_out = None if out is None else out[0::2]
+        _, _, dWs, dbs = self._backward(Zs, As, Y, need_input_grad=False, dW_out=dW_out)
+        return loss, [g for pair in zip(dWs, dbs) for g in pair]
+
+    def batch_stats(
+        self, X: np.ndarray, Y: np.ndarray, lr: float | None = None
+    ) -> tuple[float, list[np.ndarray], list[LayerStats]]:
+        """The loss, ``[dW1, db1, ...]`` and one :class:`~wtinit_lib.layerstats.LayerStats` per
+        layer, from one full pass on checked data."""
+        bp = self._backprop(X, Y)
+        stats = layerstats.stats_from_pass(
+            self.activation, self.output_activation, bp.Zs, bp.As, self._weights, bp.dWs, bp.dAs, lr
+        )
+        return bp.loss, [g for pair in zip(bp.dWs, bp.dbs) for g in pair], stats
 
     def fit(
-        self,
-        X: np.ndarray,
-        Y: np.ndarray,
-        epochs: int,
-        lr: float,
-        batch_size: int | None = None,
-        clip: float | None = None,
-        clip_method: str = "global_norm",
-        shuffle: bool = True,
-        seed: object = 0,
-        record_stats: bool = False,
-        stats_every: int = 1,
-        X_val: np.ndarray | None = None,
-        Y_val: np.ndarray | None = None,
-        on_divergence: str = "raise",
-        progress: bool = False,
+        self, X: np.ndarray, Y: np.ndarray, epochs: int, lr: float, **options: object
     ) -> History:
-        """Train with plain (mini-batch) gradient descent: ``W ← W - lr · dW``, ``b ← b - lr · db``.
+        """Train with plain (mini-batch) gradient descent, ``W ← W - lr · dW``, ``b ← b - lr · db``.
 
-        Args:
-            X, Y: training inputs ``(n, layer_sizes[0])`` and targets ``(n, layer_sizes[-1])``.
-            epochs: passes over the data; with ``batch_size=None`` (full batch) one step each.
-            lr: learning rate, a positive number.
-            batch_size: examples per step, or ``None`` for the whole data set.
-            clip: ``None`` or a positive limit for the gradients, applied with ``clip_method``
-                (``"global_norm"``, ``"norm"`` or ``"value"``; see ``wtinit_lib.clipping``).
-            shuffle, seed: mini-batches are drawn from a permutation made with ``seed`` each epoch.
-            record_stats: also record per-layer statistics every ``stats_every`` epochs (of the
-                epoch's first batch, before its update) in ``history.stats``.
-            X_val, Y_val: optional validation data; its loss is recorded after every epoch.
-            on_divergence: when a loss is NaN or infinite, ``"raise"`` raises
-                :class:`DivergenceError` naming the epoch; ``"stop"`` stops and returns the history
-                with ``diverged=True`` so the divergence can be plotted.
-            progress: show a tqdm progress bar (off by default: notebooks checked by nbval stay
-                quiet).
-
-        Returns:
-            A :class:`History`.
+        ``wtinit_lib.training.fit(self, X, Y, epochs, lr, **options)``: see there for the
+        options (``batch_size``, ``clip``, ``clip_method``, ``shuffle``, ``seed``,
+        ``record_stats``, ``stats_every``, ``X_val``, ``Y_val``, ``on_divergence``,
+        ``progress``). Returns a :class:`~wtinit_lib.training.History`.
         """
-        X = self._check_X(X)
-        Y = self._check_Y(Y, X.shape[0])
-        epochs = _check_positive_int("epochs", epochs)
-        lr = check_positive("lr", lr)
-        n = X.shape[0]
-        if batch_size is not None:
-            batch_size = min(_check_positive_int("batch_size", batch_size), n)
-        if clip is not None:
-            clip = check_positive("clip", clip)
-        check_choice("clip_method", clip_method, CLIP_METHODS)
-        check_choice("on_divergence", on_divergence, ("raise", "stop"))
-        stats_every = _check_positive_int("stats_every", stats_every)
-        if (X_val is None) != (Y_val is None):
-            raise ValueError("Arguments `X_val` and `Y_val` must be given together.")
-        if X_val is not None:
-            X_val = self._check_X(X_val)
-            Y_val = self._check_Y(Y_val, X_val.shape[0])
-        rng = as_rng(seed, name="seed")
-
-        history = History()
-        # dW is written into these arrays on every step. Allocating a fresh, large dW on every
-        # step cost more than the matmuls themselves for a 784-256-256-10 network (the memory
-        # comes back from the operating system page by page while the previous one is alive).
-        dW_out = [np.empty_like(W) for W in self._weights]
-        epoch_range = range(1, epochs + 1)
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(epoch_range, desc="training", unit="epoch")
-            epoch_range = bar
-
-        # A diverging run overflows before its loss turns inf/NaN; that is reported below
-        # (DivergenceError or history.diverged), so numpy's RuntimeWarnings would only repeat it.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in epoch_range:
-                batches = self._batches(X, Y, batch_size, shuffle, rng)
-                total = 0.0
-                count = 0
-                norm = math.nan
-                for k, (Xb, Yb) in enumerate(batches):
-                    if record_stats and k == 0 and (epoch - 1) % stats_every == 0:
-                        from wtinit_lib.diagnostics import stats_from_backprop
-
-                        bp = self.backprop(Xb, Yb)
-                        history.stats.append(
-                            stats_from_backprop(
-                                self.activation, self.output_activation, bp, self._weights, lr=lr
-                            )
-                        )
-                        history.stats_epochs.append(epoch)
-                        loss, dWs, dbs = bp.loss, bp.dWs, bp.dbs
-                    else:
-                        Zs, As = self._forward(Xb)
-                        loss = self._loss_from_logits(Zs[-1], Yb)
-                        _, _, dWs, dbs = self._backward(
-                            Zs, As, Yb, need_input_grad=False, dW_out=dW_out
-                        )
-                    total += loss * Xb.shape[0]
-                    count += Xb.shape[0]
-                    if not math.isfinite(loss):
-                        break
-                    norm, dWs, dbs = self._clip(dWs, dbs, clip, clip_method)
-                    for W, b, dW, db in zip(self._weights, self._biases, dWs, dbs):
-                        dW *= lr
-                        W -= dW
-                        b -= lr * db
-                epoch_loss = total / count
-                history.loss.append(epoch_loss)
-                history.grad_norm.append(norm)
-                if not math.isfinite(epoch_loss):
-                    history.diverged, history.diverged_at = True, epoch
-                    if bar is not None:
-                        bar.close()
-                    if on_divergence == "raise":
-                        raise DivergenceError(
-                            f"Training diverged at epoch {epoch}: the loss became {epoch_loss}. "
-                            "Try a smaller learning rate `lr`, a smaller initial weight scale, or "
-                            "gradient clipping (`clip=`). Pass on_divergence='stop' to get the "
-                            "history up to this point instead.",
-                            history,
-                        )
-                    return history
-                if X_val is not None:
-                    history.val_loss.append(
-                        self._loss_from_logits(self._forward(X_val)[0][-1], Y_val)
-                    )
-                if bar is not None and (epoch % max(1, epochs // 100) == 0 or epoch == epochs):
-                    bar.set_postfix(loss=f"{epoch_loss:.4f}")
-        return history
-
-    @staticmethod
-    def _batches(
-        X: np.ndarray,
-        Y: np.ndarray,
-        batch_size: int | None,
-        shuffle: bool,
-        rng: np.random.Generator,
-    ):
-        n = X.shape[0]
-        if batch_size is None or batch_size >= n:
-            return ((X, Y),)
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        return ((X[idx], Y[idx]) for idx in np.array_split(order, math.ceil(n / batch_size)))
-
-    @staticmethod
-    def _clip(
-        dWs: list[np.ndarray], dbs: list[np.ndarray], clip: float | None, method: str
-    ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-        """The global gradient norm before clipping, and the (clipped) gradients."""
-        grads = [g for pair in zip(dWs, dbs) for g in pair]
-        # clipping.global_norm without its argument checks: this runs on every step.
-        norm = math.sqrt(sum([float(np.vdot(g, g)) for g in grads]))
-        if clip is None:
-            return norm, dWs, dbs
-        if method == "global_norm":
-            grads, _ = clipping.clip_by_global_norm(grads, clip)
-        elif method == "norm":
-            grads = clipping.clip_by_norm(grads, clip)
-        else:
-            grads = clipping.clip_by_value(grads, clip)
-        return norm, grads[0::2], grads[1::2]
+        return training.fit(self, X, Y, epochs, lr, **options)

@@ -1,4 +1,8 @@
-"""The pages of the book, read from _toc.yml: shared by the hygiene and browser tests."""
+"""The pages of the book, read from _toc.yml: shared by the hygiene and browser tests.
+
+Not a test module: ``test_book_html.py`` and ``test_notebook_hygiene.py`` import it as
+``from book_toc import ...`` (pytest puts this folder on ``sys.path`` for them).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tests/book/<this file> -> the repository
 
 
 def toc_pages() -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # tests/book/<this file> -> the repository
 spec = importlib.util.spec_from_file_location("notebook_env", ROOT / "tools" / "notebook_env.py")
 notebook_env = importlib.util.module_from_spec(spec)
 sys.modules.setdefault("notebook_env", notebook_env)

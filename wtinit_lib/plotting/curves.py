@@ -1,0 +1,254 @@
+"""Line figures: a quantity per layer, per epoch, or per layer over training.
+
+- :func:`per_layer_curves`, :func:`predicted_vs_measured`: one value per layer ``ℓ = 1..L``;
+- :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`: one value per epoch,
+  from a :class:`~wtinit_lib.training.History` or a plain sequence, with diverged runs marked;
+- :func:`stat_curves`: a per-layer statistic over training, one line per layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from wtinit_lib._checks import check_mapping, check_optional_str, check_positive
+from wtinit_lib.plotting._style import (
+    MARKERS,
+    colors,
+    layer_axis,
+    mark_divergence,
+    new_figure,
+    series,
+    styled,
+)
+
+__all__ = [
+    "epoch_curves",
+    "gradient_norm_curves",
+    "loss_curves",
+    "per_layer_curves",
+    "predicted_vs_measured",
+    "stat_curves",
+]
+
+
+def layer_labels(labels: Sequence[str] | None, count: int) -> list[str]:
+    """``labels`` checked to have one entry per layer, or "layer ℓ = 1", ... by default."""
+    if labels is None:
+        return [f"layer ℓ = {i + 1}" for i in range(count)]
+    if len(labels) != count:
+        raise ValueError(
+            f"Argument `labels` must have one entry per layer ({count}). "
+            f"Received: {len(labels)} labels"
+        )
+    return list(labels)
+
+
+@styled
+def per_layer_curves(
+    curves: Mapping[str, Sequence[float]],
+    ylabel: str,
+    logy: bool = True,
+    title: str | None = None,
+    xlabel: str = "layer ℓ",
+) -> Figure:
+    """One line per label of a per-layer quantity (a std, a norm, a fraction) against ``ℓ``.
+
+    The y axis is logarithmic by default: vanishing and exploding signals are geometric in depth,
+    so they show as straight lines. Non-positive values are left out on a log axis. ``xlabel``
+    names the x axis when the index is not a layer (e.g. "number of matrices multiplied").
+    """
+    check_mapping("curves", curves)
+    check_optional_str("title", title)
+    fig, ax = new_figure(figsize=(6, 3.8), layout="constrained")
+    for k, (label, values) in enumerate(curves.items()):
+        y = np.asarray(values, dtype=np.float64).ravel()
+        if logy:
+            y = np.where(y > 0, y, np.nan)
+        ax.plot(np.arange(1, y.size + 1), y, marker=MARKERS[k % len(MARKERS)], label=str(label))
+    layer_axis(ax, ylabel, logy=logy, xlabel=xlabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+@styled
+def predicted_vs_measured(
+    predicted: Mapping[str, Sequence[float]],
+    measured: Mapping[str, Sequence[float]],
+    ylabel: str = "standard deviation",
+    logy: bool = True,
+    title: str | None = None,
+) -> Figure:
+    """Per-layer predictions as lines and measurements as markers, one colour per label.
+
+    ``predicted`` and ``measured`` map the same labels (e.g. ``"He"``) to one value per layer
+    ``ℓ = 1, 2, ...``; where the markers sit on their line, the theory holds.
+    """
+    check_mapping("predicted", predicted)
+    check_mapping("measured", measured)
+    if set(predicted) != set(measured):
+        raise ValueError(
+            "Arguments `predicted` and `measured` must have the same labels. Received: "
+            f"{sorted(map(str, predicted))} and {sorted(map(str, measured))}"
+        )
+    check_optional_str("title", title)
+    fig, ax = new_figure(figsize=(6, 3.8), layout="constrained")
+    for k, (label, color) in enumerate(zip(predicted, colors(len(predicted)))):
+        pred = np.asarray(predicted[label], dtype=np.float64).ravel()
+        meas = np.asarray(measured[label], dtype=np.float64).ravel()
+        ax.plot(np.arange(1, pred.size + 1), pred, color=color, lw=1.5, label=f"{label}: predicted")
+        ax.plot(
+            np.arange(1, meas.size + 1),
+            meas,
+            linestyle="none",
+            marker=MARKERS[k % len(MARKERS)],
+            color=color,
+            mfc="none",
+            mew=1.5,
+            ms=7,
+            label=f"{label}: measured",
+        )
+    layer_axis(ax, ylabel, logy=logy)
+    ax.legend(ncols=2 if len(predicted) > 1 else 1)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _diverged_at(run: Any, values: np.ndarray) -> int | None:
+    """The 1-based epoch at which a run's values became NaN or infinite, or None."""
+    if getattr(run, "diverged", False) and getattr(run, "diverged_at", None) is not None:
+        return run.diverged_at
+    bad = ~np.isfinite(values)
+    return int(np.argmax(bad)) + 1 if bad.any() else None
+
+
+@styled
+def epoch_curves(
+    histories: Mapping[str, Any],
+    ylabel: str,
+    field: str = "loss",
+    logy: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """One value per epoch, one line per label: ``run.<field>`` of a History, or a sequence.
+
+    E.g. a Keras ``History.history["accuracy"]`` list with ``ylabel="training accuracy"``. A run
+    whose values became NaN or infinite is drawn up to its last finite value, marked with an ``x``
+    and "diverged at epoch k". The x axis counts epochs from 1, with integer ticks.
+    """
+    check_mapping("histories", histories)
+    check_optional_str("title", title)
+    fig, ax = new_figure(figsize=(6.4, 3.8), layout="constrained")
+    for (label, run), color in zip(histories.items(), colors(len(histories))):
+        values = series(label, run, field, "values")
+        epochs = np.arange(1, values.size + 1)
+        ok = np.isfinite(values)
+        ax.plot(epochs[ok], values[ok], color=color, label=str(label))
+        val = getattr(run, "val_loss", None) if field == "loss" else None
+        if val:
+            val = np.asarray(val, dtype=np.float64)
+            good = np.isfinite(val)
+            ax.plot(np.arange(1, val.size + 1)[good], val[good], color=color, ls="--", lw=1.3)
+        diverged_at = _diverged_at(run, values)
+        if diverged_at is not None:
+            mark_divergence(ax, values, color, diverged_at)
+    layer_axis(ax, ylabel, logy=logy, xlabel="epoch")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def loss_curves(
+    histories: Mapping[str, Any], logy: bool = False, title: str | None = None
+) -> Figure:
+    """Training loss per epoch, one line per label (validation loss dashed, when recorded).
+
+    ``histories`` maps a label to a :class:`~wtinit_lib.training.History` or a sequence of
+    losses; see :func:`epoch_curves` for how a diverged run is drawn.
+    """
+    return epoch_curves(histories, "loss", field="loss", logy=logy, title=title)
+
+
+@styled
+def gradient_norm_curves(
+    histories: Mapping[str, Any],
+    clip: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The global gradient norm per epoch on a log axis, one line per label.
+
+    ``histories`` maps a label to a :class:`~wtinit_lib.training.History` (its ``grad_norm``,
+    measured before any clipping) or a sequence of norms. A run whose norm became NaN or infinite
+    (a diverged run) ends with an ``x`` at its last finite value. ``clip`` draws the clipping
+    threshold as a dashed line: above it, a clipped run's steps were shortened.
+    """
+    check_mapping("histories", histories)
+    check_optional_str("title", title)
+    if clip is not None:
+        clip = check_positive("clip", clip)
+    fig, ax = new_figure(figsize=(6.4, 3.8), layout="constrained")
+    for (label, run), color in zip(histories.items(), colors(len(histories))):
+        norms = series(label, run, "grad_norm", "norms")
+        shown = np.isfinite(norms) & (norms > 0)
+        ax.plot(np.arange(1, norms.size + 1)[shown], norms[shown], color=color, label=str(label))
+        if not np.all(np.isfinite(norms)):
+            mark_divergence(ax, norms, color, note=False)
+    if clip is not None:
+        ax.axhline(clip, color="0.3", linestyle="--", lw=1.2, label=f"clip threshold {clip:g}")
+    layer_axis(ax, "global gradient norm", logy=True, xlabel="epoch (one full-batch step)")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+@styled
+def stat_curves(
+    epochs: Sequence[float],
+    values: np.ndarray,
+    band: np.ndarray | None = None,
+    labels: Sequence[str] | None = None,
+    ylabel: str = "value",
+    title: str | None = None,
+) -> Figure:
+    """One line per layer of a statistic over training, with an optional ``± band`` shading.
+
+    ``values`` and ``band`` have shape ``(len(epochs), number of layers)`` (as returned by
+    ``wtinit_lib.layerstats.stat_series``); e.g. each layer's mean activation with its standard
+    deviation as the band, Glorot & Bengio's (2010) figure of a sigmoid network in training.
+    """
+    x = np.asarray(epochs, dtype=np.float64).ravel()
+    y = np.asarray(values, dtype=np.float64)
+    if y.ndim != 2 or y.shape[0] != x.size:
+        raise ValueError(
+            "Argument `values` must have shape (len(epochs), layers). "
+            f"Received: values.shape={y.shape}, len(epochs)={x.size}"
+        )
+    if band is not None:
+        band = np.asarray(band, dtype=np.float64)
+        if band.shape != y.shape:
+            raise ValueError(
+                f"Argument `band` must have the shape of `values` {y.shape}. "
+                f"Received: band.shape={band.shape}"
+            )
+    count = y.shape[1]
+    labels = layer_labels(labels, count)
+    check_optional_str("title", title)
+    fig, ax = new_figure(figsize=(6.4, 3.8), layout="constrained")
+    for i, color in zip(range(count), colors(count)):
+        ax.plot(x, y[:, i], color=color, label=str(labels[i]))
+        if band is not None:
+            ax.fill_between(x, y[:, i] - band[:, i], y[:, i] + band[:, i], color=color, alpha=0.15)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig

@@ -1,0 +1,101 @@
+"""Histograms: the distribution of each layer's values, or of one layer under several rules."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from wtinit_lib._checks import check_int, check_mapping, check_optional_str, check_range
+from wtinit_lib.plotting._style import PALETTE, colors, finite, new_figure, styled
+from wtinit_lib.plotting.curves import layer_labels
+
+__all__ = ["histogram_compare", "layer_histograms"]
+
+
+@styled
+def layer_histograms(
+    values_per_layer: Sequence[np.ndarray],
+    title: str | None = None,
+    bins: int = 50,
+    labels: Sequence[str] | None = None,
+    range: tuple[float, float] | None = None,  # numpy's name
+) -> Figure:
+    """One small histogram per layer (up to 5 per row), each titled with its mean and std.
+
+    Args:
+        values_per_layer: one array per layer (e.g. the activations ``As[1:]`` of a forward
+            trace); each is flattened. Non-finite values are left out of the histogram.
+        title: figure title.
+        bins: number of bins per panel.
+        labels: one panel label per layer; default ``"layer ℓ = 1"``, ``"layer ℓ = 2"``, ...
+        range: common ``(low, high)`` for every panel, so layers compare at a glance.
+    """
+    if isinstance(values_per_layer, np.ndarray) and values_per_layer.ndim < 2:
+        values_per_layer = [values_per_layer]
+    if not isinstance(values_per_layer, (Sequence, np.ndarray)) or len(values_per_layer) == 0:
+        raise TypeError(
+            "Argument `values_per_layer` must be a non-empty list of arrays, one per layer. "
+            f"Received: values_per_layer={values_per_layer!r:.80}"
+        )
+    count = len(values_per_layer)
+    labels = layer_labels(labels, count)
+    bins = check_int("bins", bins)
+    hist_range = check_range("range", range)
+    check_optional_str("title", title)
+
+    ncols = min(count, 5)
+    nrows = math.ceil(count / ncols)
+    fig, axes = new_figure(
+        nrows, ncols, figsize=(2.6 * ncols, 2.3 * nrows + 0.4), squeeze=False, layout="constrained"
+    )
+    for i, ax in enumerate(axes.flat):
+        if i >= count:
+            ax.set_visible(False)
+            continue
+        values = finite(values_per_layer[i])
+        ax.hist(values, bins=bins, range=hist_range, color=PALETTE[0], alpha=0.85)
+        mean = values.mean() if values.size else math.nan
+        std = values.std() if values.size else math.nan
+        ax.set_title(f"{labels[i]}\nmean {mean:.3g}, std {std:.3g}", fontsize=10)
+        ax.tick_params(labelsize=9)
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+@styled
+def histogram_compare(
+    values: Mapping[str, np.ndarray],
+    bins: int = 50,
+    title: str | None = None,
+    xlabel: str | None = None,
+    range: tuple[float, float] | None = None,  # numpy's name
+    density: bool = True,
+) -> Figure:
+    """Overlaid histograms in one panel, one per label (e.g. the same layer under two inits)."""
+    check_mapping("values", values)
+    bins = check_int("bins", bins)
+    hist_range = check_range("range", range)
+    check_optional_str("title", title)
+    fig, ax = new_figure(figsize=(6, 3.6), layout="constrained")
+    for (label, data), color in zip(values.items(), colors(len(values))):
+        kept = finite(data)
+        ax.hist(
+            kept,
+            bins=bins,
+            range=hist_range,
+            density=density,
+            alpha=0.55,
+            color=color,
+            label=f"{label} (std {kept.std():.3g})" if kept.size else str(label),
+        )
+    ax.set_xlabel(xlabel or "value")
+    ax.set_ylabel("density" if density else "count")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
