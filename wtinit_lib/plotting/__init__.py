@@ -1,7 +1,8 @@
 """The book's figures: per-layer curves and histograms, loss curves, decision boundaries.
 
 Every function builds a new figure in the book's style (:mod:`wtinit_lib.plotting._style`) and
-returns the ``Figure``; nothing here calls ``plt.show()``: in a notebook the figure is shown when
+returns the ``Figure``; in a Jupyter kernel, inline figures are drawn at twice the pixel density
+(sharp on HiDPI screens). Nothing here calls ``plt.show()``: in a notebook the figure is shown when
 the cell ends, and in a script you save or show it. Write ``fig = plotting.loss_curves(...)`` so
 Jupyter does not show the returned figure a second time.
 
@@ -12,7 +13,7 @@ Jupyter does not show the returned figure a second time.
 - :mod:`~wtinit_lib.plotting.propagation`: :func:`signal_propagation_figure`.
 """
 
-from wtinit_lib.plotting._style import PALETTE, style
+from wtinit_lib.plotting._style import PALETTE, sharp_inline_figures, style
 from wtinit_lib.plotting.boundaries import decision_boundaries, decision_boundary
 from wtinit_lib.plotting.curves import (
     epoch_curves,
@@ -24,6 +25,8 @@ from wtinit_lib.plotting.curves import (
 )
 from wtinit_lib.plotting.histograms import histogram_compare, layer_histograms
 from wtinit_lib.plotting.propagation import signal_propagation_figure
+
+sharp_inline_figures()
 
 __all__ = [
     "PALETTE",

@@ -26,6 +26,7 @@ __all__ = [
     "mark_divergence",
     "new_figure",
     "series",
+    "sharp_inline_figures",
     "style",
     "styled",
     "styled_axes",
@@ -57,6 +58,24 @@ STYLE = {
     "lines.linewidth": 1.8,
     "lines.markersize": 5,
 }
+
+
+def sharp_inline_figures() -> None:
+    """In a Jupyter kernel, show inline figures as PNGs of twice the pixel density ("retina").
+
+    They stay the same size on the page and are sharp on HiDPI screens and in print. Nothing
+    happens outside IPython or with a backend other than the inline one. Importing
+    :mod:`wtinit_lib.plotting` calls this once, so every chapter gets it.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is None or "inline" not in str(plt.get_backend()):
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("retina")
 
 
 @contextlib.contextmanager
