@@ -17,6 +17,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from wtinit_lib._checks import check_choice
+
 __all__ = [
     "PALETTE",
     "STYLE",
@@ -25,6 +27,7 @@ __all__ = [
     "layer_axis",
     "mark_divergence",
     "new_figure",
+    "place_legend",
     "series",
     "sharp_inline_figures",
     "style",
@@ -130,6 +133,24 @@ def layer_axis(ax: Axes, ylabel: str, *, logy: bool, xlabel: str = "layer ℓ") 
     if logy:
         ax.set_yscale("log")
     ax.xaxis.get_major_locator().set_params(integer=True)
+
+
+LEGEND_PLACES = ("best", "outside", "below", "none")
+
+
+def place_legend(ax: Axes, where: str = "best", **kwargs: Any) -> None:
+    """The legend of ``ax``: ``"best"`` (matplotlib picks a corner), ``"outside"`` (right of the
+    axes, off the data), ``"below"`` (under the axes, in columns) or ``"none"``."""
+    check_choice("legend", where, LEGEND_PLACES)
+    if where == "none":
+        return
+    if where == "outside":
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), **kwargs)
+    elif where == "below":
+        count = len(ax.get_legend_handles_labels()[0])
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=min(count, 3), **kwargs)
+    else:
+        ax.legend(**kwargs)
 
 
 def series(label: str, run: Any, field: str, what: str) -> np.ndarray:

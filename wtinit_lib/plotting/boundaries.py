@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -9,8 +10,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from wtinit_lib._checks import check_mapping, check_optional_str
+from wtinit_lib._checks import check_int, check_mapping, check_optional_str
 from wtinit_lib.plotting._style import PALETTE, new_figure, styled, styled_axes
 
 __all__ = ["decision_boundaries", "decision_boundary"]
@@ -66,8 +68,28 @@ def _draw_boundary(
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.grid(False)
     return float(np.mean(_labels(predict(X)) == y))
+
+
+def _class_handles(y: np.ndarray) -> list[Line2D]:
+    """Legend entries for the classes present in ``y``: a dot in the class's colour."""
+    return [
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="o",
+            ms=6,
+            mec="white",
+            mew=0.4,
+            color=_CLASS_COLORS[k % len(_CLASS_COLORS)],
+            label=f"class {k}",
+        )
+        for k in np.unique(y)
+    ]
 
 
 def _labels(pred: object) -> np.ndarray:
@@ -105,24 +127,46 @@ def decision_boundary(
         styled_axes(ax)
     accuracy = _draw_boundary(ax, predict, X, y)
     ax.set_title(f"{title + ': ' if title else ''}accuracy {accuracy:.3f}")
+    ax.legend(handles=_class_handles(y), loc="upper right", fontsize=9, framealpha=0.8)
     return fig
 
 
 @styled
 def decision_boundaries(
-    nets: Mapping[str, Any], X: np.ndarray, y: np.ndarray, title: str | None = None
+    nets: Mapping[str, Any],
+    X: np.ndarray,
+    y: np.ndarray,
+    title: str | None = None,
+    ncols: int = 3,
 ) -> Figure:
-    """:func:`decision_boundary` for several networks side by side, one panel per label."""
+    """:func:`decision_boundary` for several networks, one panel per label, ``ncols`` per row.
+
+    The panels share one class legend, below them; each panel's title gives its accuracy.
+    """
     check_mapping("nets", nets)
     X, y = _check_points(X, y)
     check_optional_str("title", title)
     count = len(nets)
+    ncols = min(check_int("ncols", ncols), count)
+    nrows = math.ceil(count / ncols)
     fig, axes = new_figure(
-        1, count, figsize=(3.6 * count, 3.9), squeeze=False, layout="constrained"
+        nrows,
+        ncols,
+        figsize=(2.3 * ncols + 0.4, 2.5 * nrows + 0.5),
+        squeeze=False,
+        layout="constrained",
     )
-    for ax, (label, net) in zip(axes.flat, nets.items()):
+    for k, ax in enumerate(axes.flat):
+        if k >= count:
+            ax.set_visible(False)
+    for k, (ax, (label, net)) in enumerate(zip(axes.flat, nets.items())):
         accuracy = _draw_boundary(ax, _predict_fn(net), X, y)
-        ax.set_title(f"{label}\naccuracy {accuracy:.3f}")
+        ax.set_title(f"{label}\naccuracy {accuracy:.3f}", fontsize=10)
+        if k % ncols:
+            ax.set_ylabel("")
+        if k < count - ncols:
+            ax.set_xlabel("")
+    fig.legend(handles=_class_handles(y), loc="outside lower center", ncols=len(np.unique(y)))
     if title:
         fig.suptitle(title)
     return fig

@@ -21,6 +21,7 @@ from wtinit_lib.plotting._style import (
     layer_axis,
     mark_divergence,
     new_figure,
+    place_legend,
     series,
     styled,
 )
@@ -54,12 +55,15 @@ def per_layer_curves(
     logy: bool = True,
     title: str | None = None,
     xlabel: str = "layer ℓ",
+    legend: str = "best",
 ) -> Figure:
     """One line per label of a per-layer quantity (a std, a norm, a fraction) against ``ℓ``.
 
     The y axis is logarithmic by default: vanishing and exploding signals are geometric in depth,
     so they show as straight lines. Non-positive values are left out on a log axis. ``xlabel``
-    names the x axis when the index is not a layer (e.g. "number of matrices multiplied").
+    names the x axis when the index is not a layer (e.g. "number of matrices multiplied");
+    ``legend`` is ``"best"``, ``"outside"`` (off the data, right of the axes), ``"below"`` or
+    ``"none"``.
     """
     check_mapping("curves", curves)
     check_optional_str("title", title)
@@ -70,7 +74,7 @@ def per_layer_curves(
             y = np.where(y > 0, y, np.nan)
         ax.plot(np.arange(1, y.size + 1), y, marker=MARKERS[k % len(MARKERS)], label=str(label))
     layer_axis(ax, ylabel, logy=logy, xlabel=xlabel)
-    ax.legend()
+    place_legend(ax, legend)
     if title:
         ax.set_title(title)
     return fig
@@ -83,6 +87,7 @@ def predicted_vs_measured(
     ylabel: str = "standard deviation",
     logy: bool = True,
     title: str | None = None,
+    legend: str = "best",
 ) -> Figure:
     """Per-layer predictions as lines and measurements as markers, one colour per label.
 
@@ -114,7 +119,7 @@ def predicted_vs_measured(
             label=f"{label}: measured",
         )
     layer_axis(ax, ylabel, logy=logy)
-    ax.legend(ncols=2 if len(predicted) > 1 else 1)
+    place_legend(ax, legend, ncols=2 if len(predicted) > 1 and legend == "best" else 1)
     if title:
         ax.set_title(title)
     return fig
@@ -135,6 +140,7 @@ def epoch_curves(
     field: str = "loss",
     logy: bool = False,
     title: str | None = None,
+    legend: str = "best",
 ) -> Figure:
     """One value per epoch, one line per label: ``run.<field>`` of a History, or a sequence.
 
@@ -159,21 +165,24 @@ def epoch_curves(
         if diverged_at is not None:
             mark_divergence(ax, values, color, diverged_at)
     layer_axis(ax, ylabel, logy=logy, xlabel="epoch")
-    ax.legend()
+    place_legend(ax, legend)
     if title:
         ax.set_title(title)
     return fig
 
 
 def loss_curves(
-    histories: Mapping[str, Any], logy: bool = False, title: str | None = None
+    histories: Mapping[str, Any],
+    logy: bool = False,
+    title: str | None = None,
+    legend: str = "best",
 ) -> Figure:
     """Training loss per epoch, one line per label (validation loss dashed, when recorded).
 
     ``histories`` maps a label to a :class:`~wtinit_lib.training.History` or a sequence of
     losses; see :func:`epoch_curves` for how a diverged run is drawn.
     """
-    return epoch_curves(histories, "loss", field="loss", logy=logy, title=title)
+    return epoch_curves(histories, "loss", field="loss", logy=logy, title=title, legend=legend)
 
 
 @styled
@@ -181,6 +190,7 @@ def gradient_norm_curves(
     histories: Mapping[str, Any],
     clip: float | None = None,
     title: str | None = None,
+    legend: str = "best",
 ) -> Figure:
     """The global gradient norm per epoch on a log axis, one line per label.
 
@@ -203,7 +213,7 @@ def gradient_norm_curves(
     if clip is not None:
         ax.axhline(clip, color="0.3", linestyle="--", lw=1.2, label=f"clip threshold {clip:g}")
     layer_axis(ax, "global gradient norm", logy=True, xlabel="epoch (one full-batch step)")
-    ax.legend()
+    place_legend(ax, legend)
     if title:
         ax.set_title(title)
     return fig
@@ -217,6 +227,7 @@ def stat_curves(
     labels: Sequence[str] | None = None,
     ylabel: str = "value",
     title: str | None = None,
+    legend: str = "best",
 ) -> Figure:
     """One line per layer of a statistic over training, with an optional ``± band`` shading.
 
@@ -248,7 +259,7 @@ def stat_curves(
             ax.fill_between(x, y[:, i] - band[:, i], y[:, i] + band[:, i], color=color, alpha=0.15)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
-    ax.legend()
+    place_legend(ax, legend)
     if title:
         ax.set_title(title)
     return fig
