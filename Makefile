@@ -20,9 +20,14 @@ NOTEBOOKS  := $(sort $(wildcard chapters/*.ipynb))
 # JupyterLab refuses to run as root without this flag (containers, CI machines).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# The book's defaults for JupyterLab in this venv (see tools/jupyterlab-overrides.json): save
+# widget state with the notebook, so that a saved playground reopens without "model not found",
+# and never fetch Jupyter's news. Settings a reader makes in JupyterLab still win.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/wtinit-book.json
+
 .PHONY: venv book test browser lint format notebooks lab serve clean
 
-venv: $(STAMP)
+venv: $(STAMP) $(LAB_OVERRIDES)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,12 +35,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+$(LAB_OVERRIDES): tools/jupyterlab-overrides.json $(STAMP)
+	install -D -m 644 $< $@
+
 book: $(STAMP)
 	$(BOOK_BUILD)
 
 # Unit tests, nbval on every notebook in chapters/ and the browser test; the options
 # live in [tool.pytest.ini_options] in pyproject.toml.
-test: $(STAMP) browser
+test: $(STAMP) $(LAB_OVERRIDES) browser
 	$(PY) -m pytest
 
 # The browser test drives Debian's Chromium (never a downloaded browser build).
@@ -68,7 +76,7 @@ notebooks: $(STAMP)
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
 	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
 
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_OVERRIDES)
 	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser $(ALLOW_ROOT)
 
 serve:
