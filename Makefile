@@ -25,7 +25,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # and never fetch Jupyter's news. Settings a reader makes in JupyterLab still win.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/wtinit-book.json
 
-.PHONY: venv book test browser lint format notebooks lab serve clean
+.PHONY: venv book pdf test browser lint format notebooks lab serve clean
 
 venv: $(STAMP) $(LAB_OVERRIDES)
 
@@ -41,20 +41,25 @@ $(LAB_OVERRIDES): tools/jupyterlab-overrides.json $(STAMP)
 book: $(STAMP)
 	$(BOOK_BUILD)
 
-# Unit tests, nbval on every notebook in chapters/ and the browser test; the options
-# live in [tool.pytest.ini_options] in pyproject.toml.
+# The whole book as one PDF, _build/pdf/book.pdf: Jupyter Book's single-page HTML build (in
+# _build/pdf, apart from `make book`'s) printed by Chromium, offline. See tools/build_pdf.py.
+pdf: $(STAMP) browser
+	$(PY) tools/build_pdf.py
+
+# Unit tests, nbval on every notebook in chapters/ and the browser tests (the book's pages,
+# JupyterLab, the PDF); the options live in [tool.pytest.ini_options] in pyproject.toml.
 test: $(STAMP) $(LAB_OVERRIDES) browser
 	$(PY) -m pytest
 
-# The browser test drives Debian's Chromium (never a downloaded browser build).
+# The browser tests and `make pdf` drive Debian's Chromium (never a downloaded browser build).
 browser:
 	@if [ -x $(CHROMIUM) ]; then \
 	  true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Chromium with apt-get (needed by tests/test_book_html.py)"; \
+	  echo "Installing Chromium with apt-get (needed by the browser tests and make pdf)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
-	  echo "tests/test_book_html.py needs $(CHROMIUM): run 'sudo apt-get install chromium' (Debian/Ubuntu)" >&2; \
+	  echo "the browser tests and make pdf need $(CHROMIUM): run 'sudo apt-get install chromium' (Debian/Ubuntu)" >&2; \
 	  exit 1; \
 	fi
 
