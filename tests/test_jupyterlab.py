@@ -6,7 +6,8 @@ folder, so nothing in chapters/ is touched, and drives it with Debian's Chromium
 
 - a chapter is not marked modified after it opens and its kernel has started (the stored
   kernelspec and language_info are what JupyterLab writes, see tools/clean_notebooks.py);
-- jupyterlab-myst renders its MyST: every solution is a folded dropdown, no `:::` shows;
+- jupyterlab-myst renders its MyST: every solution is a folded dropdown, no `:::` shows, a
+  citation shows its key rather than the raw `{cite}` role;
 - Run All gives no error and no stderr output;
 - the playground, run and saved, reopens in a new kernel with its widgets and without
   "Error displaying widget: model not found" (tools/jupyterlab-overrides.json: saveState).
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import secrets
 import socket
 import subprocess
@@ -273,12 +275,16 @@ def test_chapter_opens_unmodified_renders_myst_and_runs_clean(browser, lab):
                 const details = md.flatMap(c => [...c.node.querySelectorAll('details')]);
                 return {
                     unrendered: md.filter(c => !c.rendered).length,
+                    // jupyterlab-myst renders a markdown cell into a `.myst` widget in place of
+                    // JupyterLab's own `.jp-MarkdownOutput`.
+                    myst: md.filter(c => c.node.querySelector('.jp-InputArea > .myst')).length,
+                    cells: md.length,
                     details: details.length,
                     open: details.filter(d => d.open).length,
                     summaries: details.map(d => d.querySelector('summary')
                                                 ? d.querySelector('summary').textContent.trim()
                                                 : ''),
-                    raw: md.map(c => c.node.querySelector('.jp-MarkdownOutput'))
+                    raw: md.map(c => c.node.querySelector('.myst, .jp-MarkdownOutput'))
                            .filter(o => o && /:::|\\{admonition\\}|:class:/.test(o.textContent))
                            .map(o => o.textContent.slice(0, 80)),
                     math: md.reduce((n, c) => n + c.node.querySelectorAll('.katex').length, 0),
@@ -298,6 +304,9 @@ def test_chapter_opens_unmodified_renders_myst_and_runs_clean(browser, lab):
         "`python tools/clean_notebooks.py --metadata-only chapters/*.ipynb`"
     )
     assert rendered["unrendered"] == 0, rendered
+    assert rendered["myst"] == rendered["cells"], (
+        f"not every cell rendered by jupyterlab-myst: {rendered}"
+    )
     assert not rendered["raw"], f"MyST shown as raw text (is jupyterlab-myst active?): {rendered}"
     assert rendered["details"] == dropdowns, (
         f"{dropdowns} dropdown solutions in the source, {rendered['details']} rendered: {rendered}"
@@ -334,6 +343,12 @@ def test_saved_playground_reopens_with_its_widgets(browser, lab):
     tab = LabPage(browser, lab)
     try:
         tab.open(PLAYGROUND)
+        cites = tab.evaluate(
+            """() => jupyterapp.shell.currentWidget.content.widgets
+                .filter(c => c.model.type === 'markdown')
+                .map(c => c.node.querySelector('.myst, .jp-MarkdownOutput'))
+                .filter(o => o).map(o => o.textContent).join(' ')"""
+        )
         # The cells up to the widget: the five preset figures after it add nothing here.
         tab.run_all(above=first_cell_after_widget(lab.folder / PLAYGROUND))
         tab.page.locator(".widget-slider").first.wait_for(state="attached")
@@ -352,6 +367,11 @@ def test_saved_playground_reopens_with_its_widgets(browser, lab):
     finally:
         tab.close()
     assert not errors, f"Run All in JupyterLab gave error or stderr outputs: {errors}"
+    # jupyterlab-myst 2.7 reads no bibliography: a citation shows its key (marked "Citation Not
+    # Found"), never the raw role.
+    keys = re.findall(r"\{cite\}`([^`]+)`", (lab.folder / PLAYGROUND).read_text(encoding="utf-8"))
+    assert keys and "{cite}" not in cites, "citations shown as raw {cite} text"
+    assert all(key in cites for key in keys), f"citation keys {keys} not rendered"
     saved = json.loads((lab.folder / PLAYGROUND).read_text(encoding="utf-8"))
     state = saved["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
     assert state and state.get("state"), "JupyterLab saved no widget state (saveState is off?)"
