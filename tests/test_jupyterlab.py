@@ -1,7 +1,7 @@
 """JupyterLab shows a chapter as the book does, and opening it changes nothing.
 
 Starts the venv's JupyterLab on 127.0.0.1 (a free port, a random token, temporary config,
-runtime, settings and workspace directories) serving copies of two chapters in a temporary
+data, runtime, settings and workspace directories) serving copies of two chapters in a temporary
 folder, so nothing in chapters/ is touched, and drives it with Debian's Chromium:
 
 - a chapter is not marked modified after it opens and its kernel has started (the stored
@@ -96,6 +96,7 @@ def lab(tmp_path_factory):
         copy_chapter(name, folder)
     dirs = {
         "JUPYTER_CONFIG_DIR": base / "config",
+        "JUPYTER_DATA_DIR": base / "data",  # the venv's kernel and extensions still come first
         "JUPYTER_RUNTIME_DIR": base / "runtime",
         "JUPYTERLAB_SETTINGS_DIR": base / "user-settings",
         "JUPYTERLAB_WORKSPACES_DIR": base / "workspaces",
