@@ -8,7 +8,7 @@ extension after the builder started are emitted twice (once with filename None, 
 
 This extension drops sphinx-thebe's scripts (nothing on a page uses them with thebe off, and
 they name a CDN) and removes exact duplicates among the remaining scripts.
-tests/test_book_html.py checks the result in a browser.
+tests/book/test_book_html.py checks the result in a browser.
 """
 
 from __future__ import annotations
