@@ -16,7 +16,9 @@
 
   ;; C = A B with A (M x K), B (K x N), C (M x N). Used for Z = A_prev W (forward pass).
   ;; Tiles of 4 rows x 8 columns of C: M % 4 == 0, N % 8 == 0, any K >= 1.
-  ;; The 8 accumulators stay in registers for the whole sum over k.
+  ;; The 8 accumulators stay in registers for the whole sum over k. Columns outside, rows inside:
+  ;; the strip B[:, j .. j + 7] (K x 32 bytes) stays in the L1 cache while every row block
+  ;; uses it, where rows outside would stream all of B (W, 640 KB at width 400) once per block.
   (func (export "gemm_nn")
     (param $c i32) (param $a i32) (param $b i32) (param $M i32) (param $K i32) (param $N i32)
     (local $i i32) (local $j i32) (local $k i32) (local $rowA i32) (local $rowB i32)
@@ -26,12 +28,12 @@
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local.set $rowA (i32.shl (local.get $K) (i32.const 2)))
     (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
-    (local.set $i (i32.const 0))
-    (block $rows_done (loop $rows
-      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $M)))
-      (local.set $j (i32.const 0))
-      (block $cols_done (loop $cols
-        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $N)))
+    (local.set $j (i32.const 0))
+    (block $cols_done (loop $cols
+      (br_if $cols_done (i32.ge_u (local.get $j) (local.get $N)))
+      (local.set $i (i32.const 0))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $M)))
         (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
         (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
         (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
@@ -80,10 +82,10 @@
         (local.set $pc (i32.add (local.get $pc) (local.get $rowB)))
         (v128.store (local.get $pc) (local.get $c30))
         (v128.store offset=16 (local.get $pc) (local.get $c31))
-        (local.set $j (i32.add (local.get $j) (i32.const 8)))
-        (br $cols)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $rows))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $cols))))
 
   ;; C = A^T B with A (M x K), B (M x N), C (K x N). Used for dW = A_prev^T dZ.
   ;; Tiles of 4 rows x 8 columns of C: K % 4 == 0, N % 8 == 0, any M >= 1.
@@ -153,6 +155,7 @@
   ;; C = A B^T with A (M x N), B (K x N), C (M x K). Used for dA_prev = dZ W^T.
   ;; Each C[i, p] is a dot product of two rows; tiles of 4 rows of A x 2 rows of B:
   ;; M % 4 == 0, K % 2 == 0, N % 4 == 0. Each accumulator holds 4 partial sums, added at the end.
+  ;; Rows of B outside, rows of A inside: the two rows of B (W) stay in the L1 cache.
   (func (export "gemm_nt")
     (param $c i32) (param $a i32) (param $b i32) (param $M i32) (param $K i32) (param $N i32)
     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $rowC i32)
@@ -163,12 +166,12 @@
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local.set $rowA (i32.shl (local.get $N) (i32.const 2)))
     (local.set $rowC (i32.shl (local.get $K) (i32.const 2)))
-    (local.set $i (i32.const 0))
-    (block $rows_done (loop $rows
-      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $M)))
-      (local.set $p (i32.const 0))
-      (block $cols_done (loop $cols
-        (br_if $cols_done (i32.ge_u (local.get $p) (local.get $K)))
+    (local.set $p (i32.const 0))
+    (block $cols_done (loop $cols
+      (br_if $cols_done (i32.ge_u (local.get $p) (local.get $K)))
+      (local.set $i (i32.const 0))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $M)))
         (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
         (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
         (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
@@ -219,10 +222,10 @@
         (local.set $pc (i32.add (local.get $pc) (local.get $rowC)))
         (f32.store (local.get $pc) (call $lanes (local.get $c30)))
         (f32.store offset=4 (local.get $pc) (call $lanes (local.get $c31)))
-        (local.set $p (i32.add (local.get $p) (i32.const 2)))
-        (br $cols)))
-      (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br $rows))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows)))
+      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (br $cols))))
 
   ;; The sum of the four lanes of v.
   (func $lanes (param $v v128) (result f32)
