@@ -1290,6 +1290,7 @@
       return ready;
     };
     let training = null; // {comparison, id, timer, paused, sent}
+    let kept = null; // this worker's part of a split signal experiment
 
     // Training animates: each chunk trains about 1/150 of the epochs (at most chunkMs of
     // work), then the page gets a snapshot and the next chunk waits for `pauseMs`.
@@ -1326,11 +1327,28 @@
           result.timing.worker_total = now() - start;
           post({ type: 'signal', id: msg.id, result });
         } else if (msg.type === 'signal-part') {
-          // Some rows of the batch; the page adds the parts up (combine).
+          // Some rows of the batch. With `keep`, this worker keeps its part for signal-combine;
+          // otherwise the part goes back (its buffers moved, not copied) to be passed on.
           const fast = msg.backend === 'js' ? null : backends.wasm;
           const part = signalPart(msg.settings, fast || jsBackend, msg.rows);
-          const transfer = [...part.dWs, ...part.acts_shown].map((b) => b.data.buffer);
-          post({ type: 'signal-part', id: msg.id, part }, transfer);
+          if (msg.keep) {
+            kept = part;
+            post({ type: 'signal-part', id: msg.id, kept: true });
+          } else {
+            const transfer = [...part.dWs, ...part.acts_shown].map((b) => b.data.buffer);
+            post({ type: 'signal-part', id: msg.id, part }, transfer);
+          }
+        } else if (msg.type === 'signal-combine') {
+          // The kept part and the others' add up to the whole experiment (float64 if needed).
+          const start = now();
+          let result = combine([kept, ...msg.parts]);
+          kept = null;
+          if (needsFloat64(result)) {
+            result = signalPropagation(msg.settings, jsBackend);
+            result.float32_out_of_range = true;
+          }
+          result.timing.combine_total = now() - start;
+          post({ type: 'signal', id: msg.id, result });
         } else if (msg.type === 'train-reset') {
           // New settings: the networks at initialization (epoch 0), paused.
           if (training && training.timer) clearTimeout(training.timer);
@@ -1340,10 +1358,15 @@
           snapshot.points = comparison.points();
           post({ type: 'train', id: msg.id, snapshot }, snapshot.runs.map((r) => r.grid.buffer));
         } else if (msg.type === 'train-pause') {
+          // Between two chunks: stop, and say where (the page shows "paused" only then).
           if (training) {
             training.paused = true;
             if (training.timer) clearTimeout(training.timer);
             training.timer = null;
+            const snapshot = training.comparison.snapshot(training.sent);
+            training.sent = training.comparison.epoch;
+            snapshot.paused = true;
+            post({ type: 'train', id: training.id, snapshot }, snapshot.runs.map((r) => r.grid.buffer));
           }
         } else if (msg.type === 'train-resume') {
           if (training && training.paused && !training.comparison.done) {
@@ -1351,7 +1374,8 @@
             training.timer = setTimeout(trainChunk, 0);
           }
           if (training && training.comparison.done) {
-            post({ type: 'train', id: training.id, snapshot: training.comparison.snapshot(training.sent) });
+            const snapshot = training.comparison.snapshot(training.sent);
+            post({ type: 'train', id: training.id, snapshot }, snapshot.runs.map((r) => r.grid.buffer));
           }
         }
       } catch (error) {

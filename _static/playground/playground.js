@@ -34,6 +34,9 @@
   const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442'];
   const CLASS_COLORS = [PALETTE[0], PALETTE[1]]; // label 0 blue, label 1 orange
   const params = new URLSearchParams(location.search);
+  // ?workers=0 (or window.WTINIT_PLAYGROUND_WORKERS = 0, set before this script) computes in the
+  // page itself, as it must where workers cannot start.
+  const noWorkers = params.get('workers') === '0' || window.WTINIT_PLAYGROUND_WORKERS === 0;
 
   // -------------------------------------------------------------------------------------------
   // Workers. Each runs engine.js's message handler; a page that cannot start one (opened from
@@ -60,7 +63,7 @@
         this.listeners.forEach((f) => f(msg));
       };
       const kernels = scriptUrl('kernels.js'), engine = scriptUrl('engine.js');
-      this.inPage = params.get('workers') === '0' || !kernels || !engine;
+      this.inPage = noWorkers || !kernels || !engine;
       if (!this.inPage) {
         try {
           const source =
@@ -101,11 +104,11 @@
       return id;
     }
 
-    request(message) {
+    request(message, transfer = []) {
       return new Promise((resolve) => {
         const id = this.nextId++;
         this.waiting.set(id, resolve);
-        this.worker.postMessage({ ...message, id });
+        this.worker.postMessage({ ...message, id }, transfer);
       });
     }
   }
@@ -114,34 +117,36 @@
   const signalWorkers = Array.from({ length: cores }, (_, k) => new Channel(`signal-${k}`));
   let trainWorker = null; // started when the training tab is first opened
 
-  /** The signal experiment, its rows split between the workers; float64 if float32 overflowed. */
+  /**
+   * The signal experiment. Large networks split their batch's rows between two workers: the
+   * second sends its part (moved, not copied) to the first, which adds the parts up, so the
+   * page's own thread only draws. Float64 when float32 left its range.
+   */
   async function computeSignal(settings) {
     const start = performance.now();
-    const P = signalWorkers[0].inPage ? 1 : signalWorkers.length;
-    let result;
+    const s = { ...E.SIGNAL_DEFAULTS, ...settings };
+    const big = s.depth * s.width * s.width >= 1e6; // below, one worker is as fast
+    const P = signalWorkers[0].inPage || !big ? 1 : signalWorkers.length;
+    let reply;
     if (P === 1) {
-      const reply = await signalWorkers[0].request({ type: 'signal', settings });
-      if (reply.type === 'error') throw new Error(reply.message);
-      result = reply.result;
+      reply = await signalWorkers[0].request({ type: 'signal', settings });
     } else {
-      const m = settings.n_samples || E.SIGNAL_DEFAULTS.n_samples;
+      const m = s.n_samples;
       const cut = (k) => Math.round((k * m) / P / 8) * 8; // whole tiles of 8 rows
+      const rows = (k) => [cut(k), k === P - 1 ? m : cut(k + 1)];
       const replies = await Promise.all(
         signalWorkers.slice(0, P).map((w, k) =>
-          w.request({ type: 'signal-part', settings, rows: [cut(k), k === P - 1 ? m : cut(k + 1)] }),
+          w.request({ type: 'signal-part', settings, rows: rows(k), keep: k === 0 }),
         ),
       );
       const error = replies.find((r) => r.type === 'error');
       if (error) throw new Error(error.message);
-      result = E.combine(replies.map((r) => r.part));
-      if (E.needsFloat64(result)) {
-        setStatus(signal.status, 'float32 left its range: computing again in float64 (slower)…');
-        const reply = await signalWorkers[0].request({ type: 'signal', settings, backend: 'js' });
-        if (reply.type === 'error') throw new Error(reply.message);
-        result = reply.result;
-        result.float32_out_of_range = true;
-      }
+      const parts = replies.slice(1).map((r) => r.part);
+      const transfer = parts.flatMap((p) => [...p.dWs, ...p.acts_shown].map((b) => b.data.buffer));
+      reply = await signalWorkers[0].request({ type: 'signal-combine', settings, parts }, transfer);
     }
+    if (reply.type === 'error') throw new Error(reply.message);
+    const result = reply.result;
     result.timing.compute = performance.now() - start;
     return result;
   }
@@ -186,6 +191,7 @@
     if (index < 0) index = 0;
     const input = h('input', {
       id, type: 'range', min: 0, max: values.length - 1, step: 1, value: index,
+      'data-values': JSON.stringify(values),
     });
     const output = h('output', { for: id, class: 'wtp-value' });
     const sync = () => {
@@ -230,12 +236,10 @@
     const a = Math.abs(x);
     return a >= 1e4 || a < 1e-3 ? x.toExponential(digits - 1).replace('e+', 'e') : x.toPrecision(digits);
   };
-  const scaleValues = (lo, hi) => {
-    const out = [];
-    for (let k = lo * 4; k <= hi * 4; k++) out.push(2 ** (k / 4));
-    return out;
-  };
-  const formatScale = (v) => `×${v >= 10 ? v.toFixed(0) : v.toPrecision(3)}`;
+  // Scale multipliers in round numbers (the chapter's settings use 2 and 3), finer near 1.
+  const SIGNAL_SCALES = [0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2, 2.5, 3, 3.5, 4];
+  const TRAIN_SCALES = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 50, 100];
+  const formatScale = (v) => `×${v}`;
   const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
 
   // -------------------------------------------------------------------------------------------
@@ -246,6 +250,33 @@
   // Tick labels; uPlot passes null for the log axis's unlabelled ticks.
   const ticks = (digits) => (u, splits) => splits.map((v) => (v == null ? '' : fmt(v, digits)));
   const AXIS = { font: FONT, stroke: '#444', grid: { stroke: '#e6e6e6', width: 1 }, ticks: { stroke: '#bbb', width: 1, size: 4 } };
+  // Our own tick positions: uPlot's log scale rounds its ticks to 16 decimals, so below 1e-16
+  // its tick loop never advances; vanishing networks go far below that (1e-35 and less). So
+  // log-axis charts plot log10 of the values on a linear scale, with ticks at whole decades.
+  function decadeSplits(u, axisIdx, min, max) {
+    const lo = Math.floor(min), hi = Math.ceil(max);
+    const step = Math.max(1, Math.ceil((hi - lo) / 7));
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+    return out;
+  }
+  const decadeValues = (u, splits) => splits.map((v) => (v === 0 ? '1' : `1e${v}`));
+  const log10OrNull = (v) => (v > 0 && Number.isFinite(v) ? Math.log10(v) : null);
+  function decadeRange(u, min, max) {
+    if (min == null || max == null || !Number.isFinite(min + max)) return [-1, 0];
+    const lo = Math.floor(min), hi = Math.ceil(max);
+    return hi > lo ? [lo, hi] : [lo - 1, hi + 1];
+  }
+
+  /** Three ticks for a symmetric histogram range: -t, 0, t with t a round number. */
+  function symmetricSplits(u, axisIdx, min, max) {
+    const bound = Math.max(Math.abs(min), Math.abs(max));
+    if (!(bound > 0) || !Number.isFinite(bound)) return [0];
+    const p = 10 ** Math.floor(Math.log10(0.7 * bound));
+    const t = [5, 2, 1].map((k) => k * p).find((x) => x <= 0.7 * bound) || p;
+    return [-t, 0, t];
+  }
+
   const charts = new Set();
   const resizer = new ResizeObserver((entries) => {
     for (const entry of entries) {
@@ -286,7 +317,7 @@
         y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] },
       },
       axes: [
-        { ...AXIS, size: 26, space: 36, grid: { show: false }, values: ticks(2) },
+        { ...AXIS, size: 26, grid: { show: false }, splits: symmetricSplits, values: ticks(2) },
         { show: false },
       ],
       series: [{}, { fill: `${color}cc`, stroke: color, width: 0, paths: uPlot.paths.bars({ size: [1, Infinity], align: 0 }) }],
@@ -295,21 +326,28 @@
     return chart;
   }
 
+  /** A y axis for log10 values: ticks at decades, labelled 1e-3, 1e-2, ... */
+  const decadeAxis = (label) => ({
+    ...AXIS, label, labelSize: 18, labelFont: FONT, size: 52, splits: decadeSplits, values: decadeValues,
+  });
+  // A series of log10 values whose legend shows the value itself.
+  const logValue = (u, v) => (v == null ? '–' : fmt(10 ** v, 3));
+
   /** std per layer on a log axis, one series per statistic. */
   function stdChart(box) {
     const points = (color) => ({ show: true, size: 6, stroke: color, fill: color });
     return mount(box, {
       height: 260,
       cursor: { points: { size: 7 } },
-      scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+      scales: { x: { time: false }, y: { range: decadeRange } },
       axes: [
         { ...AXIS, label: 'layer ℓ', labelSize: 18, labelFont: FONT, incrs: [1, 2, 5, 10, 20], values: (u, splits) => splits.map((v) => String(v)) },
-        { ...AXIS, label: 'standard deviation', labelSize: 18, labelFont: FONT, size: 52, values: ticks(1) },
+        decadeAxis('standard deviation (log axis)'),
       ],
       series: [
         { label: 'ℓ' },
-        { label: 'std of activations A', stroke: PALETTE[0], width: 2, points: points(PALETTE[0]), value: (u, v) => fmt(v, 3) },
-        { label: 'std of weight gradients dW', stroke: PALETTE[3], width: 2, dash: [6, 3], points: points(PALETTE[3]), value: (u, v) => fmt(v, 3) },
+        { label: 'std of activations A', stroke: PALETTE[0], width: 2, points: points(PALETTE[0]), value: logValue },
+        { label: 'std of weight gradients dW', stroke: PALETTE[3], width: 2, dash: [6, 3], points: points(PALETTE[3]), value: logValue },
       ],
     }, [[1], [null], [null]]);
   }
@@ -391,7 +429,7 @@
     const width = rangeControl('width', Array.from({ length: 40 }, (_, i) => 10 * (i + 1)), d.width, String);
     const activation = selectControl('activation', activationOptions, d.activation);
     const init = selectControl('initializer', initOptions, d.weight_init);
-    const scale = rangeControl('scale', scaleValues(-2, 2), d.scale, formatScale);
+    const scale = rangeControl('scale', SIGNAL_SCALES, d.scale, formatScale);
     const seed = numberControl('seed', d.seed, 0, 9999);
     const form = h('form', { class: 'wtp-controls', 'aria-label': 'Network at initialization' },
       depth.field, width.field, activation.field, init.field, scale.field, seed.field);
@@ -451,6 +489,7 @@
         const t2 = await nextFrame();
         result.timing.draw = t2 - t1;
         result.timing.latency = t2 - job.t0; // control change -> charts redrawn
+        result.timing.drawn_at = t2;
         updates++;
         publish(result);
       }
@@ -480,9 +519,8 @@
       }
       if (!std) std = stdChart(stdBox);
       const layers = Array.from({ length: s.depth }, (_, i) => i + 1);
-      const positive = (v) => (v > 0 && Number.isFinite(v) ? v : null);
-      std.setData([layers, result.act_stds.map(positive), result.grad_stds.map(positive)]);
-      const zero = !result.act_stds.some(positive) && !result.grad_stds.some(positive);
+      std.setData([layers, result.act_stds.map(log10OrNull), result.grad_stds.map(log10OrNull)]);
+      const zero = !result.act_stds.some(log10OrNull) && !result.grad_stds.some(log10OrNull);
       stdBox.setAttribute('aria-label', `Standard deviation of A and dW per layer, layers 1 to ${s.depth}: ` +
         `std A from ${fmt(result.act_stds[0])} to ${fmt(result.act_stds[s.depth - 1])}, ` +
         `std dW from ${fmt(result.grad_stds[0])} to ${fmt(result.grad_stds[s.depth - 1])}`);
@@ -538,7 +576,7 @@
     const activation = selectControl('activation', activationOptions, d.activation);
     const lr = selectControl('learning rate η', [0.01, 0.03, 0.1, 0.3, 0.5, 1, 2].map((v) => [v, String(v)]), d.lr);
     const epochs = selectControl('epochs', [300, 1000, 2000, 5000, 15000].map((v) => [v, v.toLocaleString('en')]), d.epochs);
-    const scale = rangeControl('scale', scaleValues(-4, 6), d.scale, formatScale);
+    const scale = rangeControl('scale', TRAIN_SCALES, d.scale, formatScale);
     const seed = numberControl('seed', d.seed, 0, 9999);
     const initBox = h('fieldset', { class: 'wtp-inits' }, h('legend', { text: 'initializers, side by side' }));
     const checks = E.INITIALIZERS.map((i) => {
@@ -566,6 +604,7 @@
 
     let opened = false, state = 'idle'; // idle (at epoch 0) | running | paused | done
     let lossChart = null, panelsByInit = [], losses = [], points = null, runId = 0, last = null;
+    let logLosses = [], epochAxis = [];
     let frameQueued = false, latest = null;
 
     function settings() {
@@ -592,8 +631,8 @@
     }
 
     function updateButtons() {
-      run.textContent = state === 'running' ? 'Pause' : state === 'paused' ? 'Resume' : state === 'done' ? 'Train again' : 'Train';
-      run.setAttribute('aria-pressed', state === 'running' ? 'true' : 'false');
+      const labels = { idle: 'Train', running: 'Pause', pausing: 'Pause', paused: 'Resume', done: 'Train again' };
+      run.textContent = labels[state];
       root.dataset.trainState = state;
     }
 
@@ -605,9 +644,16 @@
       if (msg.type !== 'train' || msg.id !== runId) return;
       const snap = msg.snapshot;
       if (snap.points) rebuild(snap);
-      snap.runs.forEach((r, k) => { losses[k].push(...r.loss); });
+      snap.runs.forEach((r, k) => {
+        for (const value of r.loss) {
+          losses[k].push(value);
+          logLosses[k].push(log10OrNull(value));
+        }
+      });
+      while (epochAxis.length < Math.max(...losses.map((l) => l.length))) epochAxis.push(epochAxis.length + 1);
       latest = snap;
-      if (snap.done && state === 'running') state = 'done';
+      if (snap.paused && state === 'pausing') state = 'paused';
+      if (snap.done && (state === 'running' || state === 'pausing')) state = 'done';
       if (!frameQueued) {
         frameQueued = true;
         requestAnimationFrame(() => { frameQueued = false; draw(latest); });
@@ -621,6 +667,8 @@
       boundaries.textContent = '';
       points = snap.points;
       losses = snap.runs.map(() => []);
+      logLosses = snap.runs.map(() => []); // what the chart draws, grown epoch by epoch
+      epochAxis = [];
       const { box } = snap;
       // uPlot draws a scatter over a sorted x: sort the training points by x1.
       const order = Array.from({ length: points.y.length }, (_, i) => i).sort((a, b) => points.X[2 * a] - points.X[2 * b]);
@@ -659,39 +707,39 @@
       });
       lossChart = mount(lossBox, {
         height: 240,
-        scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-        axes: [
-          { ...AXIS, label: 'epoch', labelSize: 18, labelFont: FONT },
-          { ...AXIS, label: 'loss', labelSize: 18, labelFont: FONT, size: 50, values: ticks(1) },
-        ],
+        scales: { x: { time: false }, y: { range: decadeRange } },
+        axes: [{ ...AXIS, label: 'epoch', labelSize: 18, labelFont: FONT }, decadeAxis('loss (log axis)')],
         series: [{ label: 'epoch' }, ...snap.runs.map((r, k) => ({
-          label: r.init, stroke: PALETTE[k % PALETTE.length], width: 2, value: (u, v) => fmt(v, 3),
+          label: r.init, stroke: PALETTE[k % PALETTE.length], width: 2, value: logValue,
           dash: k % 2 ? [6, 3] : undefined,
         }))],
       }, [[], ...snap.runs.map(() => [])]);
     }
+
+    const CLASS_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
 
     function paint(panel, grid) {
       // Class 1 where sigmoid(Z^L) >= 0.5 (MLP.predict), its colour stronger with confidence.
       const ctx = panel.image.getContext('2d');
       const n = panel.image.width;
       const img = ctx.createImageData(n, n);
-      const rgb = CLASS_COLORS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+      const px = img.data;
       for (let i = 0; i < n * n; i++) {
         const p = grid[i];
-        const label = p >= 0.5 ? 1 : 0;
-        const alpha = Number.isFinite(p) ? 0.25 + 0.5 * Math.abs(2 * p - 1) : 0;
-        img.data.set([...rgb[label], Math.round(255 * alpha)], 4 * i);
+        const rgb = CLASS_RGB[p >= 0.5 ? 1 : 0];
+        px[4 * i] = rgb[0];
+        px[4 * i + 1] = rgb[1];
+        px[4 * i + 2] = rgb[2];
+        px[4 * i + 3] = Number.isFinite(p) ? 64 + 128 * Math.abs(2 * p - 1) : 0;
       }
       ctx.putImageData(img, 0, 0);
     }
 
     function draw(snap) {
       if (!snap) return;
-      const longest = Math.max(0, ...losses.map((l) => l.length));
-      const x = Array.from({ length: longest }, (_, i) => i + 1);
-      const clean = (l) => x.map((_, i) => (i < l.length && l[i] > 0 && Number.isFinite(l[i]) ? l[i] : null));
-      lossChart.setData([x, ...losses.map(clean)]);
+      // A run that diverged stops early: pad its line with gaps to the common length.
+      for (const l of logLosses) while (l.length < epochAxis.length) l.push(null);
+      lossChart.setData([epochAxis, ...logLosses]);
       snap.runs.forEach((r, k) => {
         const panel = panelsByInit[k];
         paint(panel, r.grid);
@@ -701,7 +749,7 @@
         panel.box.setAttribute('aria-label', `Decision boundary of the network initialized with ${r.init} after ${snap.epoch} epochs: ` +
           `train accuracy ${Math.round(100 * r.train_acc)}%, test accuracy ${Math.round(100 * r.test_acc)}%`);
       });
-      table.replaceChildren(
+      if (details.open || state !== 'running') table.replaceChildren(
         h('caption', { text: `After ${snap.epoch} of ${snap.settings.epochs} epochs, η = ${snap.settings.lr}` }),
         h('thead', {}, h('tr', {}, ...['initializer', 'loss', 'train accuracy', 'test accuracy'].map((t) => h('th', { scope: 'col', text: t })))),
         h('tbody', {}, ...snap.runs.map((r) => h('tr', {},
@@ -729,9 +777,10 @@
 
     run.addEventListener('click', () => {
       if (state === 'running') {
-        state = 'paused';
+        state = 'pausing'; // 'paused' when the worker says where it stopped
         trainWorker.send({ type: 'train-pause' });
-        setStatus(status, `Paused at epoch ${latest ? latest.epoch : 0}.`);
+      } else if (state === 'pausing') {
+        return;
       } else if (state === 'paused') {
         state = 'running';
         trainWorker.send({ type: 'train-resume' });
