@@ -75,6 +75,8 @@ def book_is_stale() -> bool:
     built = index.stat().st_mtime
     sources = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "references.bib"]
     sources += [source_of(page) for page in toc_pages()]
+    # The static files (the playground's scripts) and the local extension change pages too.
+    sources += [path for folder in ("_static", "_ext") for path in (ROOT / folder).rglob("*")]
     return any(path.stat().st_mtime > built for path in sources)
 
 
