@@ -12,6 +12,7 @@ Chromium comes from apt (`make test` installs it as root); never `playwright ins
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import json
@@ -82,19 +83,25 @@ def book_is_stale() -> bool:
 
 @pytest.fixture(scope="module")
 def book() -> Path:
-    if book_is_stale():
-        jupyter_book = Path(sys.executable).with_name("jupyter-book")
-        result = subprocess.run(
-            [str(jupyter_book), *BUILD_ARGS],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert result.returncode == 0, (
-            "the book build failed (run `make book`):\n" + (result.stdout + result.stderr)[-5000:]
-        )
-        (HTML / "index.html").touch()
+    # tests/test_playground.py uses this fixture too, possibly in another xdist worker at the
+    # same time: a lock keeps two builds from writing _build/html at once.
+    HTML.parent.mkdir(parents=True, exist_ok=True)
+    with open(HTML.parent / ".book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if book_is_stale():
+            jupyter_book = Path(sys.executable).with_name("jupyter-book")
+            result = subprocess.run(
+                [str(jupyter_book), *BUILD_ARGS],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert result.returncode == 0, (
+                "the book build failed (run `make book`):\n"
+                + (result.stdout + result.stderr)[-5000:]
+            )
+            (HTML / "index.html").touch()
     return HTML
 
 
