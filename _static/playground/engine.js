@@ -43,11 +43,14 @@
   // Generating Random Variables", J. Stat. Softw. 5(8)), for a 25-bit signed integer hz:
   // strip i accepts |hz| < K[i] at once, with x = hz · W[i]; F[i] = exp(-x_i² / 2).
   const ZIG_R = 3.442619855899; // where the tail starts
-  const ZIG_K = new Float64Array(128), ZIG_W = new Float64Array(128), ZIG_F = new Float64Array(128);
+  const ZIG_K = new Float64Array(128),
+    ZIG_W = new Float64Array(128),
+    ZIG_F = new Float64Array(128);
   (function zigguratTables() {
     const m = 16777216; // 2^24: |hz| < 2^24
     const v = 9.91256303526217e-3; // the area of each strip
-    let dn = ZIG_R, tn = dn;
+    let dn = ZIG_R,
+      tn = dn;
     const q = v / Math.exp(-0.5 * dn * dn);
     ZIG_K[0] = (dn / q) * m;
     ZIG_K[1] = 0;
@@ -80,10 +83,14 @@
     /** A uniform 32-bit integer, as a signed int32. */
     int32() {
       const s = this.s;
-      const a = s[0], b = s[1], c = s[2], d = s[3];
+      const a = s[0],
+        b = s[1],
+        c = s[2],
+        d = s[3];
       const r = Math.imul(rotl(Math.imul(b, 5), 7), 9);
       const t = b << 9;
-      const c1 = c ^ a, d1 = d ^ b;
+      const c1 = c ^ a,
+        d1 = d ^ b;
       s[1] = b ^ c1;
       s[0] = a ^ d1;
       s[2] = c1 ^ t;
@@ -93,7 +100,8 @@
 
     /** Uniform in [0, 1) with 53 random bits. */
     uniform() {
-      const hi = this.int32() >>> 5, lo = this.int32() >>> 6;
+      const hi = this.int32() >>> 5,
+        lo = this.int32() >>> 6;
       return (hi * 67108864 + lo) / 9007199254740992;
     }
 
@@ -105,7 +113,8 @@
     /** One standard normal draw (the ziggurat, as in fillBlock). */
     normal() {
       const r = this.int32();
-      const strip = r & 127, hz = r >> 7;
+      const strip = r & 127,
+        hz = r >> 7;
       if (Math.abs(hz) < ZIG_K[strip]) return hz * ZIG_W[strip];
       return this.slowNormal(hz, strip);
     }
@@ -124,7 +133,10 @@
           return hz > 0 ? ZIG_R + u : -ZIG_R - u;
         }
         // The edge: accept x with probability (e^(-x²/2) - f[i]) / (f[i-1] - f[i]).
-        if (ZIG_F[strip] + this.open01() * (ZIG_F[strip - 1] - ZIG_F[strip]) < Math.exp(-0.5 * x * x)) {
+        if (
+          ZIG_F[strip] + this.open01() * (ZIG_F[strip - 1] - ZIG_F[strip]) <
+          Math.exp(-0.5 * x * x)
+        ) {
           return x;
         }
         const r = this.int32();
@@ -159,14 +171,23 @@
     /** The first n entries of the Float64Array out, as fillBlock. State in locals: speed. */
     fill(out, n, spread, uniform) {
       const st = this.s;
-      let a = st[0], b = st[1], c = st[2], d = st[3];
+      let a = st[0],
+        b = st[1],
+        c = st[2],
+        d = st[3];
       let r, t;
       if (uniform) {
         // r / 2^32 is uniform on [-1/2, 1/2) in steps of 2^-32: w = 2 · spread · r / 2^32.
         const scale = 2 * spread * TWO_POW_M32;
         for (let i = 0; i < n; i++) {
           r = Math.imul(rotl(Math.imul(b, 5), 7), 9);
-          t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+          t = b << 9;
+          c ^= a;
+          d ^= b;
+          b ^= c;
+          a ^= d;
+          c ^= t;
+          d = rotl(d, 11);
           out[i] = r * scale;
         }
       } else {
@@ -176,18 +197,34 @@
         // other bits). Draws in a strip's edge or in the tail go to slowNormal.
         for (let i = 0; i < n; i++) {
           r = Math.imul(rotl(Math.imul(b, 5), 7), 9);
-          t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-          const strip = r & 127, hz = r >> 7;
+          t = b << 9;
+          c ^= a;
+          d ^= b;
+          b ^= c;
+          a ^= d;
+          c ^= t;
+          d = rotl(d, 11);
+          const strip = r & 127,
+            hz = r >> 7;
           if (Math.abs(hz) < ZIG_K[strip]) {
             out[i] = spread * hz * ZIG_W[strip];
           } else {
-            st[0] = a; st[1] = b; st[2] = c; st[3] = d;
+            st[0] = a;
+            st[1] = b;
+            st[2] = c;
+            st[3] = d;
             out[i] = spread * this.slowNormal(hz, strip);
-            a = st[0]; b = st[1]; c = st[2]; d = st[3];
+            a = st[0];
+            b = st[1];
+            c = st[2];
+            d = st[3];
           }
         }
       }
-      st[0] = a; st[1] = b; st[2] = c; st[3] = d;
+      st[0] = a;
+      st[1] = b;
+      st[2] = c;
+      st[3] = d;
     }
   }
 
@@ -227,7 +264,8 @@
 
   /**
    * How initializer `name` draws an (n_in, n_out) kernel, before the scale multiplier:
-   * {kind: 'normal', std} | {kind: 'uniform', limit} | {kind: 'constant', value} | {kind: 'orthogonal'}.
+   * {kind: 'normal', std} | {kind: 'uniform', limit} | {kind: 'constant', value}
+   * | {kind: 'orthogonal'}.
    */
   function weightRule(name, nIn, nOut) {
     const rule = VARIANCE_RULES[name];
@@ -245,7 +283,9 @@
     if (name === 'zeros') return { kind: 'constant', value: 0 };
     if (name === 'ones') return { kind: 'constant', value: 1 };
     if (name === 'orthogonal') return { kind: 'orthogonal' };
-    throw new Error(`Unknown initializer ${JSON.stringify(name)}; expected one of ${INITIALIZER_NAMES}`);
+    throw new Error(
+      `Unknown initializer ${JSON.stringify(name)}; expected one of ${INITIALIZER_NAMES}`,
+    );
   }
 
   /**
@@ -302,9 +342,11 @@
         kernelCacheBytes -= v.byteLength;
       }
     }
-    const factor = scale * (rule.kind === 'normal' ? rule.std : rule.kind === 'uniform' ? rule.limit : 1);
+    const factor =
+      scale * (rule.kind === 'normal' ? rule.std : rule.kind === 'uniform' ? rule.limit : 1);
     for (let i = 0; i < nIn; i++) {
-      const src = i * nOut, dst = i * ld;
+      const src = i * nOut,
+        dst = i * ld;
       for (let j = 0; j < nOut; j++) data[dst + j] = factor * base[src + j];
     }
   }
@@ -316,7 +358,8 @@
    * Householder QR in float64; the columns are stored contiguously so the inner loops are.
    */
   function orthogonal(rows, cols, rng) {
-    const p = Math.max(rows, cols), q = Math.min(rows, cols);
+    const p = Math.max(rows, cols),
+      q = Math.min(rows, cols);
     // G (p x q), column-major: G[j * p + i] is row i of column j.
     const G = new Float64Array(p * q);
     for (let i = 0; i < G.length; i++) G[i] = rng.normal();
@@ -419,17 +462,26 @@
   function multiplyDerivativeInPlace(dA, A, name) {
     if (name === 'linear') return;
     const { rows, cols, ld } = dA;
-    const d = dA.data, a = A.data, lda = A.ld;
+    const d = dA.data,
+      a = A.data,
+      lda = A.ld;
     for (let i = 0; i < rows; i++) {
-      const rd = i * ld, ra = i * lda;
+      const rd = i * ld,
+        ra = i * lda;
       if (name === 'tanh') {
-        for (let j = 0; j < cols; j++) { const x = a[ra + j]; d[rd + j] *= 1 - x * x; }
+        for (let j = 0; j < cols; j++) {
+          const x = a[ra + j];
+          d[rd + j] *= 1 - x * x;
+        }
       } else if (name === 'relu') {
         for (let j = 0; j < cols; j++) if (!(a[ra + j] > 0)) d[rd + j] = 0;
       } else if (name === 'leaky_relu') {
         for (let j = 0; j < cols; j++) if (!(a[ra + j] > 0)) d[rd + j] *= LEAKY_RELU_SLOPE;
       } else {
-        for (let j = 0; j < cols; j++) { const x = a[ra + j]; d[rd + j] *= x * (1 - x); }
+        for (let j = 0; j < cols; j++) {
+          const x = a[ra + j];
+          d[rd + j] *= x * (1 - x);
+        }
       }
     }
   }
@@ -445,15 +497,26 @@
     precision: 'float64',
     allocate(shapes) {
       return shapes.map(([rows, cols]) => ({
-        rows, cols, ld: cols, data: new Float64Array(rows * cols),
+        rows,
+        cols,
+        ld: cols,
+        data: new Float64Array(rows * cols),
       }));
     },
     nn(C, A, B) {
       // C[i, :] = Σ_k A[i, k] B[k, :], the inner loop over contiguous rows of B and C.
-      const m = A.rows, K = A.cols, n = B.cols, lda = A.ld, ldb = B.ld, ldc = C.ld;
-      const c = C.data, a = A.data, b = B.data;
+      const m = A.rows,
+        K = A.cols,
+        n = B.cols,
+        lda = A.ld,
+        ldb = B.ld,
+        ldc = C.ld;
+      const c = C.data,
+        a = A.data,
+        b = B.data;
       for (let i = 0; i < m; i++) {
-        const rc = i * ldc, ra = i * lda;
+        const rc = i * ldc,
+          ra = i * lda;
         c.fill(0, rc, rc + n);
         for (let k = 0; k < K; k++) {
           const x = a[ra + k];
@@ -465,11 +528,19 @@
     },
     tn(C, A, B) {
       // C[p, :] = Σ_i A[i, p] B[i, :]
-      const m = A.rows, K = A.cols, n = B.cols, lda = A.ld, ldb = B.ld, ldc = C.ld;
-      const c = C.data, a = A.data, b = B.data;
+      const m = A.rows,
+        K = A.cols,
+        n = B.cols,
+        lda = A.ld,
+        ldb = B.ld,
+        ldc = C.ld;
+      const c = C.data,
+        a = A.data,
+        b = B.data;
       for (let p = 0; p < K; p++) c.fill(0, p * ldc, p * ldc + n);
       for (let i = 0; i < m; i++) {
-        const rb = i * ldb, ra = i * lda;
+        const rb = i * ldb,
+          ra = i * lda;
         for (let p = 0; p < K; p++) {
           const x = a[ra + p];
           if (x === 0) continue;
@@ -480,8 +551,15 @@
     },
     nt(C, A, B) {
       // C[i, p] = Σ_j A[i, j] B[p, j]: a dot product of two rows.
-      const m = A.rows, n = A.cols, K = B.rows, lda = A.ld, ldb = B.ld, ldc = C.ld;
-      const c = C.data, a = A.data, b = B.data;
+      const m = A.rows,
+        n = A.cols,
+        K = B.rows,
+        lda = A.ld,
+        ldb = B.ld,
+        ldc = C.ld;
+      const c = C.data,
+        a = A.data,
+        b = B.data;
       for (let i = 0; i < m; i++) {
         const ra = i * lda;
         for (let p = 0; p < K; p++) {
@@ -520,7 +598,11 @@
       let offset = 0;
       return shapes.map(([rows, cols], i) => {
         const M = {
-          rows, cols, ld: pad8(cols), prows: pad8(rows), ptr: offset,
+          rows,
+          cols,
+          ld: pad8(cols),
+          prows: pad8(rows),
+          ptr: offset,
           data: new Float32Array(buffer, offset, pad8(rows) * pad8(cols)),
         };
         offset += sizes[i];
@@ -577,7 +659,8 @@
   function moments(M) {
     const { data, rows, cols, ld } = M;
     const K = data[0];
-    let s1 = 0, s2 = 0;
+    let s1 = 0,
+      s2 = 0;
     for (let i = 0; i < rows; i++) {
       for (let j = i * ld, end = j + cols; j < end; j++) {
         const d = data[j] - K;
@@ -591,10 +674,13 @@
 
   /** Moments of the union of pieces (Chan, Golub & LeVeque's pairwise update). */
   function mergeMoments(parts) {
-    let n = 0, mean = 0, m2 = 0;
+    let n = 0,
+      mean = 0,
+      m2 = 0;
     for (const p of parts) {
       if (!p.n) continue;
-      const total = n + p.n, delta = p.mean - mean;
+      const total = n + p.n,
+        delta = p.mean - mean;
       mean += (delta * p.n) / total;
       m2 += p.m2 + (delta * delta * n * p.n) / total;
       n = total;
@@ -621,11 +707,13 @@
    * into the first one, and its moments, in one pass (shifted sums, as moments).
    */
   function sumWithMoments(blocks) {
-    const out = blocks[0].data, n = out.length;
+    const out = blocks[0].data,
+      n = out.length;
     const others = blocks.slice(1).map((b) => b.data);
     let K = out[0];
     for (const d of others) K += d[0];
-    let s1 = 0, s2 = 0;
+    let s1 = 0,
+      s2 = 0;
     if (others.length === 1) {
       const d = others[0];
       for (let i = 0; i < n; i++) {
@@ -642,7 +730,10 @@
         s2 += (x - K) * (x - K);
       }
     }
-    return { block: blocks[0], moments: { n, mean: K + s1 / n, m2: Math.max(s2 - (s1 * s1) / n, 0) } };
+    return {
+      block: blocks[0],
+      moments: { n, mean: K + s1 / n, m2: Math.max(s2 - (s1 * s1) / n, 0) },
+    };
   }
 
   // The next two functions skip non-finite entries, as wtinit_lib.plotting._finite: x - x is
@@ -654,7 +745,8 @@
    * are sorted.
    */
   function absPercentile(blocks, q) {
-    let max = 0, n = 0;
+    let max = 0,
+      n = 0;
     for (const { data, rows, cols, ld } of blocks) {
       for (let i = 0; i < rows; i++) {
         for (let j = i * ld, end = j + cols; j < end; j++) {
@@ -667,7 +759,8 @@
     }
     if (!n) return NaN;
     if (max === 0) return 0;
-    const BINS = 4096, toBin = BINS / max;
+    const BINS = 4096,
+      toBin = BINS / max;
     const counts = new Int32Array(BINS + 1);
     for (const { data, rows, cols, ld } of blocks) {
       for (let i = 0; i < rows; i++) {
@@ -679,7 +772,8 @@
     }
     const pos = (q / 100) * (n - 1);
     const lo = Math.floor(pos);
-    let below = 0, bin = 0; // `below` values lie in the bins before `bin`
+    let below = 0,
+      bin = 0; // `below` values lie in the bins before `bin`
     while (below + counts[bin] <= lo) below += counts[bin++];
     const top = new Float64Array(n - below);
     let k = 0;
@@ -708,7 +802,9 @@
     for (const M of blocks) {
       const { data, rows, cols, ld } = M;
       const K = data[0] - data[0] === 0 ? data[0] : 0;
-      let n = 0, s1 = 0, s2 = 0;
+      let n = 0,
+        s1 = 0,
+        s2 = 0;
       for (let i = 0; i < rows; i++) {
         for (let j = i * ld, end = j + cols; j < end; j++) {
           const x = data[j];
@@ -756,8 +852,13 @@
   // ---------------------------------------------------------------------------------------------
 
   const SIGNAL_DEFAULTS = {
-    depth: 10, width: 100, activation: 'tanh', weight_init: 'glorot_normal', scale: 1,
-    seed: 0, n_samples: 256,
+    depth: 10,
+    width: 100,
+    activation: 'tanh',
+    weight_init: 'glorot_normal',
+    scale: 1,
+    seed: 0,
+    n_samples: 256,
   };
   const HIST_BINS = 40;
   const MAX_PANELS = 6;
@@ -770,10 +871,13 @@
       }
     }
     if (!ACTIVATIONS[s.activation]) {
-      throw new Error(`Argument \`activation\` must be one of ${ACTIVATION_NAMES}. Received: ${s.activation}`);
+      throw new Error(
+        `Argument \`activation\` must be one of ${ACTIVATION_NAMES}. Received: ${s.activation}`,
+      );
     }
     weightRule(s.weight_init, s.width, s.width); // throws on an unknown name
-    if (!(s.scale > 0)) throw new Error(`Argument \`scale\` must be positive. Received: ${s.scale}`);
+    if (!(s.scale > 0))
+      throw new Error(`Argument \`scale\` must be positive. Received: ${s.scale}`);
     return s;
   }
 
@@ -834,7 +938,9 @@
 
     // The loss, binary cross-entropy from the logits log(1 + e^z) - z y: Z^L again in float64,
     // z_i = Σ_k A^(L-1)[i, k] W^L[k, 0] (sigmoid(z) has lost z's digits where it saturated).
-    const prev = A[L - 1], WL = W[L - 1], out = A[L];
+    const prev = A[L - 1],
+      WL = W[L - 1],
+      out = A[L];
     let lossSum = 0;
     for (let i = 0; i < m; i++) {
       let z = 0;
@@ -849,7 +955,8 @@
     // Otherwise dW^ℓ is a partial sum, kept for combine.
     const complete = m === M;
     const shown = shownLayers(depth, MAX_PANELS);
-    const dWs = new Array(depth), gradMoments = complete ? new Array(depth) : null;
+    const dWs = new Array(depth),
+      gradMoments = complete ? new Array(depth) : null;
     for (let l = L; l >= 1; l--) {
       if (l <= depth) {
         backend.tn(dW, A[l - 1], dZ); // dW^ℓ = A^(ℓ-1)^T dZ^ℓ, a hidden layer: record it
@@ -884,7 +991,8 @@
     const s = parts[0].settings;
     const depth = s.depth;
     const shown = shownLayers(depth, MAX_PANELS);
-    const act = [], grad = [];
+    const act = [],
+      grad = [];
     const gradShown = [];
     for (let l = 0; l < depth; l++) {
       act.push(summary(mergeMoments(parts.map((p) => p.act_moments[l]))));
@@ -922,7 +1030,12 @@
   function histogramsOf(layers) {
     const range = commonRange(layers);
     const hists = layers.map((blocks) => histogram(blocks, HIST_BINS, range));
-    return { range, bins: HIST_BINS, counts: hists.map((h) => h.counts), stds: hists.map((h) => h.std) };
+    return {
+      range,
+      bins: HIST_BINS,
+      counts: hists.map((h) => h.counts),
+      stds: hists.map((h) => h.std),
+    };
   }
 
   function copyIn(M, values) {
@@ -959,7 +1072,8 @@
       const j = rng.below(i + 1);
       [order[i], order[j]] = [order[j], order[i]];
     }
-    const Xs = new Float64Array(2 * n), ys = new Float64Array(n);
+    const Xs = new Float64Array(2 * n),
+      ys = new Float64Array(n);
     order.forEach((src, dst) => {
       Xs[2 * dst] = X[2 * src];
       Xs[2 * dst + 1] = X[2 * src + 1];
@@ -975,10 +1089,15 @@
   /** Two concentric circles: radius 1 (label 0, n // 2 points) and `factor` (label 1). */
   function circles(n = 300, noise = 0.05, factor = 0.5, seed = 0) {
     const rng = new Rng(seed, 2000);
-    const nOuter = Math.floor(n / 2), nInner = n - nOuter;
-    const X = new Float64Array(2 * n), y = new Float64Array(n);
+    const nOuter = Math.floor(n / 2),
+      nInner = n - nOuter;
+    const X = new Float64Array(2 * n),
+      y = new Float64Array(n);
     let row = 0;
-    for (const [count, radius, label] of [[nOuter, 1, 0], [nInner, factor, 1]]) {
+    for (const [count, radius, label] of [
+      [nOuter, 1, 0],
+      [nInner, factor, 1],
+    ]) {
       for (let j = 0; j < count; j++, row++) {
         const theta = (2 * Math.PI * j) / count; // evenly spaced, endpoint excluded
         X[2 * row] = radius * Math.cos(theta);
@@ -993,8 +1112,10 @@
   /** Two interleaving half circles: (cos t, sin t) label 0, (1 - cos t, 0.5 - sin t) label 1. */
   function moons(n = 300, noise = 0.1, seed = 0) {
     const rng = new Rng(seed, 2001);
-    const nUpper = Math.floor(n / 2), nLower = n - nUpper;
-    const X = new Float64Array(2 * n), y = new Float64Array(n);
+    const nUpper = Math.floor(n / 2),
+      nLower = n - nUpper;
+    const X = new Float64Array(2 * n),
+      y = new Float64Array(n);
     let row = 0;
     for (let j = 0; j < nUpper; j++, row++) {
       const t = nUpper > 1 ? (Math.PI * j) / (nUpper - 1) : 0; // np.linspace(0, pi, n_upper)
@@ -1015,7 +1136,8 @@
   function spirals(nPerClass = 150, classes = 2, noise = 0.05, seed = 0) {
     const rng = new Rng(seed, 2002);
     const n = nPerClass * classes;
-    const X = new Float64Array(2 * n), y = new Float64Array(n);
+    const X = new Float64Array(2 * n),
+      y = new Float64Array(n);
     let row = 0;
     for (let k = 0; k < classes; k++) {
       for (let j = 0; j < nPerClass; j++, row++) {
@@ -1062,7 +1184,9 @@
         if (given) W.data.set(given.weights[l - 1]);
         else drawKernel(W.data, nIn, nOut, nOut, init, scale, new Rng(seed, l));
         this.W.push(W);
-        this.b.push(given && given.biases ? Float64Array.from(given.biases[l - 1]) : new Float64Array(nOut));
+        this.b.push(
+          given && given.biases ? Float64Array.from(given.biases[l - 1]) : new Float64Array(nOut),
+        );
       }
       this.dW = this.W.map((W) => jsBackend.allocate([[W.rows, W.cols]])[0]);
       this.buffers = new Map(); // per batch size: A^1..A^L, dZ and dA scratch
@@ -1075,7 +1199,12 @@
         buf = {
           A: this.sizes.slice(1).map((n) => jsBackend.allocate([[m, n]])[0]),
           logits: new Float64Array(m * this.sizes[this.L]),
-          d: [0, 1].map(() => ({ rows: m, cols: widest, ld: widest, data: new Float64Array(m * widest) })),
+          d: [0, 1].map(() => ({
+            rows: m,
+            cols: widest,
+            ld: widest,
+            data: new Float64Array(m * widest),
+          })),
         };
         this.buffers.set(m, buf);
       }
@@ -1087,7 +1216,8 @@
       const buf = this.scratch(X.rows);
       const As = [X, ...buf.A];
       for (let l = 1; l <= this.L; l++) {
-        const Z = As[l], b = this.b[l - 1];
+        const Z = As[l],
+          b = this.b[l - 1];
         jsBackend.nn(Z, As[l - 1], this.W[l - 1]); // Z^ℓ = A^(ℓ-1) W^ℓ + b^ℓ
         const { data, rows, cols } = Z;
         for (let i = 0; i < rows; i++) {
@@ -1122,7 +1252,9 @@
       let dZ = { rows: out.rows, cols: out.cols, ld: out.cols, data: buf.d[0].data };
       for (let i = 0; i < size; i++) dZ.data[i] = (out.data[i] - Y[i]) / size; // dZ^L
       for (let l = this.L; l >= 1; l--) {
-        const W = this.W[l - 1], b = this.b[l - 1], dW = this.dW[l - 1];
+        const W = this.W[l - 1],
+          b = this.b[l - 1],
+          dW = this.dW[l - 1];
         jsBackend.tn(dW, As[l - 1], dZ); // dW^ℓ = A^(ℓ-1)^T dZ^ℓ
         const db = new Float64Array(W.cols); // db^ℓ = dZ^ℓ summed over the examples
         for (let i = 0; i < dZ.rows; i++) {
@@ -1135,7 +1267,8 @@
           multiplyDerivativeInPlace(dA, As[l - 1], this.activation); // dZ^(ℓ-1)
           dZ = dA;
         }
-        const w = W.data, g = dW.data;
+        const w = W.data,
+          g = dW.data;
         for (let i = 0; i < w.length; i++) w[i] -= lr * g[i]; //          W ← W - η dW
         for (let j = 0; j < b.length; j++) b[j] -= lr * db[j]; //          b ← b - η db
       }
@@ -1161,10 +1294,15 @@
 
   /** The grid on which decision boundaries are drawn: the data's box plus a margin. */
   function gridFor(set, cells = 64, margin = 0.25) {
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      x1 = -Infinity,
+      y0 = Infinity,
+      y1 = -Infinity;
     for (let i = 0; i < set.n; i++) {
-      x0 = Math.min(x0, set.X[2 * i]); x1 = Math.max(x1, set.X[2 * i]);
-      y0 = Math.min(y0, set.X[2 * i + 1]); y1 = Math.max(y1, set.X[2 * i + 1]);
+      x0 = Math.min(x0, set.X[2 * i]);
+      x1 = Math.max(x1, set.X[2 * i]);
+      y0 = Math.min(y0, set.X[2 * i + 1]);
+      y1 = Math.max(y1, set.X[2 * i + 1]);
     }
     const box = { x0: x0 - margin, x1: x1 + margin, y0: y0 - margin, y1: y1 + margin, cells };
     // Cell centres, row 0 at the top (largest y): the order of an image's pixels.
@@ -1180,8 +1318,14 @@
   }
 
   const TRAIN_DEFAULTS = {
-    dataset: 'circles', hidden: [10, 5], activation: 'relu', scale: 1, lr: 0.5, epochs: 2000,
-    inits: ['zeros', 'random_normal', 'glorot_uniform', 'he_normal'], seed: 0,
+    dataset: 'circles',
+    hidden: [10, 5],
+    activation: 'relu',
+    scale: 1,
+    lr: 0.5,
+    epochs: 2000,
+    inits: ['zeros', 'random_normal', 'glorot_uniform', 'he_normal'],
+    seed: 0,
   };
 
   /** Several networks that differ only by their initializer, trained side by side. */
@@ -1264,7 +1408,11 @@
       loss.push(value);
       if (!Number.isFinite(value)) break;
     }
-    return { loss, weights: net.W.map((W) => Array.from(W.data)), biases: net.b.map((b) => Array.from(b)) };
+    return {
+      loss,
+      weights: net.W.map((W) => Array.from(W.data)),
+      biases: net.b.map((b) => Array.from(b)),
+    };
   }
 
   function now() {
@@ -1286,7 +1434,9 @@
     const init = (prefer) => {
       ready = createWasmBackend(kernels, prefer)
         .catch(() => null)
-        .then((wasm) => { backends.wasm = wasm; });
+        .then((wasm) => {
+          backends.wasm = wasm;
+        });
       return ready;
     };
     let training = null; // {comparison, id, timer, paused, sent}
@@ -1302,7 +1452,10 @@
       c.advance(Math.max(1, Math.ceil(c.settings.epochs / 150)), chunkMs);
       const snapshot = c.snapshot(t.sent);
       t.sent = c.epoch;
-      post({ type: 'train', id: t.id, snapshot }, snapshot.runs.map((r) => r.grid.buffer));
+      post(
+        { type: 'train', id: t.id, snapshot },
+        snapshot.runs.map((r) => r.grid.buffer),
+      );
       if (!c.done && !t.paused) t.timer = setTimeout(trainChunk, pauseMs);
     }
 
@@ -1356,7 +1509,10 @@
           training = { comparison, id: msg.id, timer: null, paused: true, sent: 0 };
           const snapshot = comparison.snapshot(0);
           snapshot.points = comparison.points();
-          post({ type: 'train', id: msg.id, snapshot }, snapshot.runs.map((r) => r.grid.buffer));
+          post(
+            { type: 'train', id: msg.id, snapshot },
+            snapshot.runs.map((r) => r.grid.buffer),
+          );
         } else if (msg.type === 'train-pause') {
           // Between two chunks: stop, and say where (the page shows "paused" only then).
           if (training) {
@@ -1366,7 +1522,10 @@
             const snapshot = training.comparison.snapshot(training.sent);
             training.sent = training.comparison.epoch;
             snapshot.paused = true;
-            post({ type: 'train', id: training.id, snapshot }, snapshot.runs.map((r) => r.grid.buffer));
+            post(
+              { type: 'train', id: training.id, snapshot },
+              snapshot.runs.map((r) => r.grid.buffer),
+            );
           }
         } else if (msg.type === 'train-resume') {
           if (training && training.paused && !training.comparison.done) {
@@ -1375,19 +1534,43 @@
           }
           if (training && training.comparison.done) {
             const snapshot = training.comparison.snapshot(training.sent);
-            post({ type: 'train', id: training.id, snapshot }, snapshot.runs.map((r) => r.grid.buffer));
+            post(
+              { type: 'train', id: training.id, snapshot },
+              snapshot.runs.map((r) => r.grid.buffer),
+            );
           }
         }
       } catch (error) {
-        post({ type: 'error', id: msg.id, message: String(error && error.stack || error) });
+        post({ type: 'error', id: msg.id, message: String((error && error.stack) || error) });
       }
     };
   }
 
   root.WtinitEngine = {
-    Rng, INITIALIZERS, INITIALIZER_NAMES, ACTIVATION_NAMES, SIGNAL_DEFAULTS, TRAIN_DEFAULTS,
-    weightRule, drawKernel, orthogonal, signalPart, combine, signalPropagation, needsFloat64,
-    createWasmBackend, jsBackend, circles, moons, spirals, dataset, Network, Comparison,
-    trainGiven, shownLayers, absPercentile, createHandler,
+    Rng,
+    INITIALIZERS,
+    INITIALIZER_NAMES,
+    ACTIVATION_NAMES,
+    SIGNAL_DEFAULTS,
+    TRAIN_DEFAULTS,
+    weightRule,
+    drawKernel,
+    orthogonal,
+    signalPart,
+    combine,
+    signalPropagation,
+    needsFloat64,
+    createWasmBackend,
+    jsBackend,
+    circles,
+    moons,
+    spirals,
+    dataset,
+    Network,
+    Comparison,
+    trainGiven,
+    shownLayers,
+    absPercentile,
+    createHandler,
   };
 })(typeof self !== 'undefined' ? self : globalThis);

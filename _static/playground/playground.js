@@ -62,7 +62,8 @@
         }
         this.listeners.forEach((f) => f(msg));
       };
-      const kernels = scriptUrl('kernels.js'), engine = scriptUrl('engine.js');
+      const kernels = scriptUrl('kernels.js'),
+        engine = scriptUrl('engine.js');
       this.inPage = noWorkers || !kernels || !engine;
       if (!this.inPage) {
         try {
@@ -86,7 +87,9 @@
       if (this.inPage) {
         // No worker: the page computes, in chunks of 12 ms so that it keeps drawing.
         const handle = E.createHandler((message) => setTimeout(() => onMessage(message), 0), {
-          kernels: window.WTINIT_KERNELS, chunkMs: 12, pauseMs: 4,
+          kernels: window.WTINIT_KERNELS,
+          chunkMs: 12,
+          pauseMs: 4,
         });
         this.worker = { postMessage: (message) => setTimeout(() => handle(message), 0) };
       }
@@ -135,9 +138,11 @@
       const cut = (k) => Math.round((k * m) / P / 8) * 8; // whole tiles of 8 rows
       const rows = (k) => [cut(k), k === P - 1 ? m : cut(k + 1)];
       const replies = await Promise.all(
-        signalWorkers.slice(0, P).map((w, k) =>
-          w.request({ type: 'signal-part', settings, rows: rows(k), keep: k === 0 }),
-        ),
+        signalWorkers
+          .slice(0, P)
+          .map((w, k) =>
+            w.request({ type: 'signal-part', settings, rows: rows(k), keep: k === 0 }),
+          ),
       );
       const error = replies.find((r) => r.type === 'error');
       if (error) throw new Error(error.message);
@@ -190,7 +195,12 @@
     let index = values.indexOf(value);
     if (index < 0) index = 0;
     const input = h('input', {
-      id, type: 'range', min: 0, max: values.length - 1, step: 1, value: index,
+      id,
+      type: 'range',
+      min: 0,
+      max: values.length - 1,
+      step: 1,
+      value: index,
       'data-values': JSON.stringify(values),
     });
     const output = h('output', { for: id, class: 'wtp-value' });
@@ -202,21 +212,39 @@
     sync();
     input.addEventListener('input', sync);
     const field = h(
-      'div', { class: 'wtp-field' },
+      'div',
+      { class: 'wtp-field' },
       h('label', { for: id }, label, ' ', output),
       input,
     );
     return {
-      field, input,
+      field,
+      input,
       get: () => values[Number(input.value)],
-      set: (v) => { input.value = String(Math.max(0, values.indexOf(v))); sync(); },
+      set: (v) => {
+        input.value = String(Math.max(0, values.indexOf(v)));
+        sync();
+      },
     };
   }
 
   function numberControl(label, value, min, max) {
     const id = newId('number');
-    const input = h('input', { id, type: 'number', min, max, step: 1, value, inputmode: 'numeric' });
-    const field = h('div', { class: 'wtp-field wtp-narrow' }, h('label', { for: id, text: label }), input);
+    const input = h('input', {
+      id,
+      type: 'number',
+      min,
+      max,
+      step: 1,
+      value,
+      inputmode: 'numeric',
+    });
+    const field = h(
+      'div',
+      { class: 'wtp-field wtp-narrow' },
+      h('label', { for: id, text: label }),
+      input,
+    );
     const get = () => {
       const v = Math.round(Number(input.value));
       return Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : value;
@@ -234,13 +262,18 @@
     if (x === 0) return '0';
     if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
     const a = Math.abs(x);
-    return a >= 1e4 || a < 1e-3 ? x.toExponential(digits - 1).replace('e+', 'e') : x.toPrecision(digits);
+    return a >= 1e4 || a < 1e-3
+      ? x.toExponential(digits - 1).replace('e+', 'e')
+      : x.toPrecision(digits);
   };
   // Scale multipliers in round numbers (the chapter's settings use 2 and 3), finer near 1.
-  const SIGNAL_SCALES = [0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2, 2.5, 3, 3.5, 4];
+  const SIGNAL_SCALES = [
+    0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2, 2.5, 3, 3.5, 4,
+  ];
   const TRAIN_SCALES = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 50, 100];
   const formatScale = (v) => `×${v}`;
-  const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
+  const nextFrame = () =>
+    new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
 
   // -------------------------------------------------------------------------------------------
   // Charts (uPlot). Every chart sizes itself to its box and follows it when the page resizes.
@@ -249,12 +282,18 @@
   const FONT = '11px system-ui, sans-serif';
   // Tick labels; uPlot passes null for the log axis's unlabelled ticks.
   const ticks = (digits) => (u, splits) => splits.map((v) => (v == null ? '' : fmt(v, digits)));
-  const AXIS = { font: FONT, stroke: '#444', grid: { stroke: '#e6e6e6', width: 1 }, ticks: { stroke: '#bbb', width: 1, size: 4 } };
+  const AXIS = {
+    font: FONT,
+    stroke: '#444',
+    grid: { stroke: '#e6e6e6', width: 1 },
+    ticks: { stroke: '#bbb', width: 1, size: 4 },
+  };
   // Our own tick positions: uPlot's log scale rounds its ticks to 16 decimals, so below 1e-16
   // its tick loop never advances; vanishing networks go far below that (1e-35 and less). So
   // log-axis charts plot log10 of the values on a linear scale, with ticks at whole decades.
   function decadeSplits(u, axisIdx, min, max) {
-    const lo = Math.floor(min), hi = Math.ceil(max);
+    const lo = Math.floor(min),
+      hi = Math.ceil(max);
     const step = Math.max(1, Math.ceil((hi - lo) / 7));
     const out = [];
     for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
@@ -264,7 +303,8 @@
   const log10OrNull = (v) => (v > 0 && Number.isFinite(v) ? Math.log10(v) : null);
   function decadeRange(u, min, max) {
     if (min == null || max == null || !Number.isFinite(min + max)) return [-1, 0];
-    const lo = Math.floor(min), hi = Math.ceil(max);
+    const lo = Math.floor(min),
+      hi = Math.ceil(max);
     return hi > lo ? [lo, hi] : [lo - 1, hi + 1];
   }
 
@@ -306,29 +346,47 @@
   /** A histogram panel: bars over bin centres, a fixed x range, no y axis (as the book's). */
   function histogramChart(box, color) {
     const state = { range: [-1, 1] };
-    const chart = mount(box, {
-      height: 110,
-      legend: { show: false },
-      cursor: { show: false },
-      select: { show: false },
-      padding: [6, 8, 0, 8],
-      scales: {
-        x: { time: false, range: () => state.range },
-        y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] },
+    const chart = mount(
+      box,
+      {
+        height: 110,
+        legend: { show: false },
+        cursor: { show: false },
+        select: { show: false },
+        padding: [6, 8, 0, 8],
+        scales: {
+          x: { time: false, range: () => state.range },
+          y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] },
+        },
+        axes: [
+          { ...AXIS, size: 26, grid: { show: false }, splits: symmetricSplits, values: ticks(2) },
+          { show: false },
+        ],
+        series: [
+          {},
+          {
+            fill: `${color}cc`,
+            stroke: color,
+            width: 0,
+            paths: uPlot.paths.bars({ size: [1, Infinity], align: 0 }),
+          },
+        ],
       },
-      axes: [
-        { ...AXIS, size: 26, grid: { show: false }, splits: symmetricSplits, values: ticks(2) },
-        { show: false },
-      ],
-      series: [{}, { fill: `${color}cc`, stroke: color, width: 0, paths: uPlot.paths.bars({ size: [1, Infinity], align: 0 }) }],
-    }, [[0], [0]]);
+      [[0], [0]],
+    );
     chart._state = state;
     return chart;
   }
 
   /** A y axis for log10 values: ticks at decades, labelled 1e-3, 1e-2, ... */
   const decadeAxis = (label) => ({
-    ...AXIS, label, labelSize: 18, labelFont: FONT, size: 52, splits: decadeSplits, values: decadeValues,
+    ...AXIS,
+    label,
+    labelSize: 18,
+    labelFont: FONT,
+    size: 52,
+    splits: decadeSplits,
+    values: decadeValues,
   });
   // A series of log10 values whose legend shows the value itself.
   const logValue = (u, v) => (v == null ? '–' : fmt(10 ** v, 3));
@@ -336,20 +394,44 @@
   /** std per layer on a log axis, one series per statistic. */
   function stdChart(box) {
     const points = (color) => ({ show: true, size: 6, stroke: color, fill: color });
-    return mount(box, {
-      height: 260,
-      cursor: { points: { size: 7 } },
-      scales: { x: { time: false }, y: { range: decadeRange } },
-      axes: [
-        { ...AXIS, label: 'layer ℓ', labelSize: 18, labelFont: FONT, incrs: [1, 2, 5, 10, 20], values: (u, splits) => splits.map((v) => String(v)) },
-        decadeAxis('standard deviation (log axis)'),
-      ],
-      series: [
-        { label: 'ℓ' },
-        { label: 'std of activations A', stroke: PALETTE[0], width: 2, points: points(PALETTE[0]), value: logValue },
-        { label: 'std of weight gradients dW', stroke: PALETTE[3], width: 2, dash: [6, 3], points: points(PALETTE[3]), value: logValue },
-      ],
-    }, [[1], [null], [null]]);
+    return mount(
+      box,
+      {
+        height: 260,
+        cursor: { points: { size: 7 } },
+        scales: { x: { time: false }, y: { range: decadeRange } },
+        axes: [
+          {
+            ...AXIS,
+            label: 'layer ℓ',
+            labelSize: 18,
+            labelFont: FONT,
+            incrs: [1, 2, 5, 10, 20],
+            values: (u, splits) => splits.map((v) => String(v)),
+          },
+          decadeAxis('standard deviation (log axis)'),
+        ],
+        series: [
+          { label: 'ℓ' },
+          {
+            label: 'std of activations A',
+            stroke: PALETTE[0],
+            width: 2,
+            points: points(PALETTE[0]),
+            value: logValue,
+          },
+          {
+            label: 'std of weight gradients dW',
+            stroke: PALETTE[3],
+            width: 2,
+            dash: [6, 3],
+            points: points(PALETTE[3]),
+            value: logValue,
+          },
+        ],
+      },
+      [[1], [null], [null]],
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -360,22 +442,35 @@
   root.classList.add('wtp-live');
   const tabs = h('div', { class: 'wtp-tabs', role: 'tablist', 'aria-label': 'Playground mode' });
   root.append(
-    h('p', { class: 'wtp-intro' },
+    h(
+      'p',
+      { class: 'wtp-intro' },
       'Everything below is computed in this page, by your browser: change a control and the ',
-      'network is drawn and run again (the numbers differ from the book\'s, which numpy drew; ',
-      'their statistics do not).'),
+      "network is drawn and run again (the numbers differ from the book's, which numpy drew; ",
+      'their statistics do not).',
+    ),
     tabs,
   );
   const panels = {};
-  for (const [key, label] of [['signal', 'Signal at initialization'], ['train', 'Training']]) {
+  for (const [key, label] of [
+    ['signal', 'Signal at initialization'],
+    ['train', 'Training'],
+  ]) {
     const tab = h('button', {
-      type: 'button', role: 'tab', id: `wtp-tab-${key}`, 'aria-controls': `wtp-panel-${key}`,
-      'aria-selected': key === 'signal' ? 'true' : 'false', tabindex: key === 'signal' ? '0' : '-1',
+      type: 'button',
+      role: 'tab',
+      id: `wtp-tab-${key}`,
+      'aria-controls': `wtp-panel-${key}`,
+      'aria-selected': key === 'signal' ? 'true' : 'false',
+      tabindex: key === 'signal' ? '0' : '-1',
       text: label,
     });
     const panel = h('section', {
-      role: 'tabpanel', id: `wtp-panel-${key}`, 'aria-labelledby': `wtp-tab-${key}`,
-      class: 'wtp-panel', hidden: key !== 'signal',
+      role: 'tabpanel',
+      id: `wtp-panel-${key}`,
+      'aria-labelledby': `wtp-tab-${key}`,
+      class: 'wtp-panel',
+      hidden: key !== 'signal',
     });
     tabs.append(tab);
     root.append(panel);
@@ -394,7 +489,8 @@
     // Charts in a hidden panel have no width: size them now that they show.
     for (const chart of charts) {
       const box = chart.root.parentElement;
-      if (box.clientWidth && box.clientWidth !== chart.width) chart.setSize({ width: box.clientWidth, height: chart.height });
+      if (box.clientWidth && box.clientWidth !== chart.width)
+        chart.setSize({ width: box.clientWidth, height: chart.height });
     }
   }
   tabs.addEventListener('click', (event) => {
@@ -425,21 +521,49 @@
 
   const signal = (() => {
     const d = E.SIGNAL_DEFAULTS;
-    const depth = rangeControl('depth', Array.from({ length: 40 }, (_, i) => i + 1), d.depth, String);
-    const width = rangeControl('width', Array.from({ length: 40 }, (_, i) => 10 * (i + 1)), d.width, String);
+    const depth = rangeControl(
+      'depth',
+      Array.from({ length: 40 }, (_, i) => i + 1),
+      d.depth,
+      String,
+    );
+    const width = rangeControl(
+      'width',
+      Array.from({ length: 40 }, (_, i) => 10 * (i + 1)),
+      d.width,
+      String,
+    );
     const activation = selectControl('activation', activationOptions, d.activation);
     const init = selectControl('initializer', initOptions, d.weight_init);
     const scale = rangeControl('scale', SIGNAL_SCALES, d.scale, formatScale);
     const seed = numberControl('seed', d.seed, 0, 9999);
-    const form = h('form', { class: 'wtp-controls', 'aria-label': 'Network at initialization' },
-      depth.field, width.field, activation.field, init.field, scale.field, seed.field);
+    const form = h(
+      'form',
+      { class: 'wtp-controls', 'aria-label': 'Network at initialization' },
+      depth.field,
+      width.field,
+      activation.field,
+      init.field,
+      scale.field,
+      seed.field,
+    );
     form.addEventListener('submit', (event) => event.preventDefault());
-    const status = h('p', { class: 'wtp-status', role: 'status', 'aria-live': 'polite' }, 'Starting…');
+    const status = h(
+      'p',
+      { class: 'wtp-status', role: 'status', 'aria-live': 'polite' },
+      'Starting…',
+    );
     const rows = {};
     const figure = h('div', { class: 'wtp-figure' });
-    for (const [key, name, color] of [['act', 'Activations A', PALETTE[0]], ['grad', 'Weight gradients dW', PALETTE[3]]]) {
+    for (const [key, name, color] of [
+      ['act', 'Activations A', PALETTE[0]],
+      ['grad', 'Weight gradients dW', PALETTE[3]],
+    ]) {
       const grid = h('div', { class: 'wtp-hist-grid' });
-      const heading = h('h3', { class: 'wtp-chart-title', text: `${name} of evenly spaced layers (common x axis)` });
+      const heading = h('h3', {
+        class: 'wtp-chart-title',
+        text: `${name} of evenly spaced layers (common x axis)`,
+      });
       figure.append(heading, grid);
       rows[key] = Array.from({ length: 6 }, () => {
         const title = h('div', { class: 'wtp-panel-title' });
@@ -450,18 +574,32 @@
       });
     }
     const stdBox = h('div', { class: 'wtp-chart', role: 'img' });
-    figure.append(h('h3', { class: 'wtp-chart-title', text: 'Standard deviation per layer (log axis)' }), stdBox);
+    figure.append(
+      h('h3', { class: 'wtp-chart-title', text: 'Standard deviation per layer (log axis)' }),
+      stdBox,
+    );
     const table = h('table', { class: 'wtp-table' });
-    const details = h('details', { class: 'wtp-details' }, h('summary', { text: 'Numbers behind the charts' }), table);
+    const details = h(
+      'details',
+      { class: 'wtp-details' },
+      h('summary', { text: 'Numbers behind the charts' }),
+      table,
+    );
     panels.signal.panel.append(form, status, figure, details);
 
     let std = null;
-    let busy = false, pending = null, updates = 0;
+    let busy = false,
+      pending = null,
+      updates = 0;
 
     function settings() {
       return {
-        depth: depth.get(), width: width.get(), activation: activation.get(),
-        weight_init: init.get(), scale: scale.get(), seed: seed.get(),
+        depth: depth.get(),
+        width: width.get(),
+        activation: activation.get(),
+        weight_init: init.get(),
+        scale: scale.get(),
+        seed: seed.get(),
       };
     }
 
@@ -502,7 +640,10 @@
       for (const key of ['act', 'grad']) {
         const hist = result.hist[key];
         const [lo, hi] = hist.range;
-        const centers = Array.from({ length: hist.bins }, (_, i) => lo + ((i + 0.5) * (hi - lo)) / hist.bins);
+        const centers = Array.from(
+          { length: hist.bins },
+          (_, i) => lo + ((i + 0.5) * (hi - lo)) / hist.bins,
+        );
         rows[key].forEach((panel, k) => {
           const on = k < result.shown.length;
           panel.cell.hidden = !on;
@@ -512,7 +653,11 @@
           const sd = hist.stds[k];
           const symbol = key === 'act' ? 'A' : 'dW';
           panel.title.textContent = `${symbol}, ℓ = ${layer} · std ${fmt(sd)}`;
-          panel.box.setAttribute('aria-label', `Histogram of ${panel.name.toLowerCase()} of layer ${layer}: std ${fmt(sd)}, range ±${fmt(hi)}`);
+          panel.box.setAttribute(
+            'aria-label',
+            `Histogram of ${panel.name.toLowerCase()} of layer ${layer}: ` +
+              `std ${fmt(sd)}, range ±${fmt(hi)}`,
+          );
           panel.chart._state.range = [lo, hi];
           panel.chart.setData([centers, hist.counts[k]]);
         });
@@ -521,30 +666,71 @@
       const layers = Array.from({ length: s.depth }, (_, i) => i + 1);
       std.setData([layers, result.act_stds.map(log10OrNull), result.grad_stds.map(log10OrNull)]);
       const zero = !result.act_stds.some(log10OrNull) && !result.grad_stds.some(log10OrNull);
-      stdBox.setAttribute('aria-label', `Standard deviation of A and dW per layer, layers 1 to ${s.depth}: ` +
-        `std A from ${fmt(result.act_stds[0])} to ${fmt(result.act_stds[s.depth - 1])}, ` +
-        `std dW from ${fmt(result.grad_stds[0])} to ${fmt(result.grad_stds[s.depth - 1])}`);
-      table.replaceChildren(
-        h('caption', { text: `${s.activation}, ${s.weight_init} ${formatScale(s.scale)}, depth ${s.depth}, width ${s.width}, seed ${s.seed}` }),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'layer ℓ' }), h('th', { scope: 'col', text: 'std of A' }), h('th', { scope: 'col', text: 'std of dW' }))),
-        h('tbody', {}, ...layers.map((l) => h('tr', {},
-          h('th', { scope: 'row', text: String(l) }), h('td', { text: fmt(result.act_stds[l - 1], 3) }), h('td', { text: fmt(result.grad_stds[l - 1], 3) })))),
+      stdBox.setAttribute(
+        'aria-label',
+        `Standard deviation of A and dW per layer, layers 1 to ${s.depth}: ` +
+          `std A from ${fmt(result.act_stds[0])} to ${fmt(result.act_stds[s.depth - 1])}, ` +
+          `std dW from ${fmt(result.grad_stds[0])} to ${fmt(result.grad_stds[s.depth - 1])}`,
       );
-      const how = `${result.precision} ${result.backend.startsWith('wasm') ? 'WebAssembly' : 'JavaScript'}` +
+      table.replaceChildren(
+        h('caption', {
+          text:
+            `${s.activation}, ${s.weight_init} ${formatScale(s.scale)}, ` +
+            `depth ${s.depth}, width ${s.width}, seed ${s.seed}`,
+        }),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col', text: 'layer ℓ' }),
+            h('th', { scope: 'col', text: 'std of A' }),
+            h('th', { scope: 'col', text: 'std of dW' }),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...layers.map((l) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row', text: String(l) }),
+              h('td', { text: fmt(result.act_stds[l - 1], 3) }),
+              h('td', { text: fmt(result.grad_stds[l - 1], 3) }),
+            ),
+          ),
+        ),
+      );
+      const how =
+        `${result.precision} ${result.backend.startsWith('wasm') ? 'WebAssembly' : 'JavaScript'}` +
         `${result.workers > 1 ? `, ${result.workers} workers` : ''}`;
       const notes = [];
       if (zero) notes.push('every standard deviation is 0: the hidden units are all equal');
-      if (result.float32_out_of_range) notes.push('computed in float64: float32 would over- or underflow');
-      setStatus(status, `Depth ${s.depth}, width ${s.width}: computed in ${Math.round(result.timing.compute)} ms (${how}).` +
-        (notes.length ? ` Note: ${notes.join('; ')}.` : ''));
+      if (result.float32_out_of_range)
+        notes.push('computed in float64: float32 would over- or underflow');
+      setStatus(
+        status,
+        `Depth ${s.depth}, width ${s.width}: ` +
+          `computed in ${Math.round(result.timing.compute)} ms (${how}).` +
+          (notes.length ? ` Note: ${notes.join('; ')}.` : ''),
+      );
     }
 
     function publish(result) {
       const summary = {
-        settings: result.settings, act_stds: result.act_stds, grad_stds: result.grad_stds,
-        loss: result.loss, shown: result.shown, backend: result.backend, workers: result.workers,
-        precision: result.precision, float32_out_of_range: !!result.float32_out_of_range,
-        timing: result.timing, update: updates,
+        settings: result.settings,
+        act_stds: result.act_stds,
+        grad_stds: result.grad_stds,
+        loss: result.loss,
+        shown: result.shown,
+        backend: result.backend,
+        workers: result.workers,
+        precision: result.precision,
+        float32_out_of_range: !!result.float32_out_of_range,
+        timing: result.timing,
+        update: updates,
       };
       window.wtinitPlayground.signal = summary;
       window.wtinitPlayground.signalHistory.push(summary);
@@ -567,51 +753,128 @@
 
   const train = (() => {
     const d = E.TRAIN_DEFAULTS;
-    const dataset = selectControl('data set', [['circles', 'circles'], ['moons', 'moons'], ['spirals', 'spirals (2 arms)']], d.dataset);
+    const dataset = selectControl(
+      'data set',
+      [
+        ['circles', 'circles'],
+        ['moons', 'moons'],
+        ['spirals', 'spirals (2 arms)'],
+      ],
+      d.dataset,
+    );
     const hiddenChoices = [
-      ['10,5', '2-10-5-1 (the course notebook\'s)'], ['16,16', '2-16-16-1'],
-      ['32,32,32', '2-32-32-32-1'], ['8,8,8,8,8,8,8,8', '2-8×8-1 (deep)'],
+      ['10,5', "2-10-5-1 (the course notebook's)"],
+      ['16,16', '2-16-16-1'],
+      ['32,32,32', '2-32-32-32-1'],
+      ['8,8,8,8,8,8,8,8', '2-8×8-1 (deep)'],
     ];
     const hidden = selectControl('layers', hiddenChoices, d.hidden.join(','));
     const activation = selectControl('activation', activationOptions, d.activation);
-    const lr = selectControl('learning rate η', [0.01, 0.03, 0.1, 0.3, 0.5, 1, 2].map((v) => [v, String(v)]), d.lr);
-    const epochs = selectControl('epochs', [300, 1000, 2000, 5000, 15000].map((v) => [v, v.toLocaleString('en')]), d.epochs);
+    const lr = selectControl(
+      'learning rate η',
+      [0.01, 0.03, 0.1, 0.3, 0.5, 1, 2].map((v) => [v, String(v)]),
+      d.lr,
+    );
+    const epochs = selectControl(
+      'epochs',
+      [300, 1000, 2000, 5000, 15000].map((v) => [v, v.toLocaleString('en')]),
+      d.epochs,
+    );
     const scale = rangeControl('scale', TRAIN_SCALES, d.scale, formatScale);
     const seed = numberControl('seed', d.seed, 0, 9999);
-    const initBox = h('fieldset', { class: 'wtp-inits' }, h('legend', { text: 'initializers, side by side' }));
+    const initBox = h(
+      'fieldset',
+      { class: 'wtp-inits' },
+      h('legend', { text: 'initializers, side by side' }),
+    );
     const checks = E.INITIALIZERS.map((i) => {
       const id = newId('init');
-      const box = h('input', { id, type: 'checkbox', value: i.name, checked: d.inits.includes(i.name) });
+      const box = h('input', {
+        id,
+        type: 'checkbox',
+        value: i.name,
+        checked: d.inits.includes(i.name),
+      });
       initBox.append(h('span', { class: 'wtp-check' }, box, h('label', { for: id, text: i.name })));
       return box;
     });
     const run = h('button', { type: 'button', class: 'wtp-button wtp-primary', text: 'Train' });
     const reset = h('button', { type: 'button', class: 'wtp-button', text: 'Reset' });
-    const form = h('form', { class: 'wtp-controls', 'aria-label': 'Training' },
-      dataset.field, hidden.field, activation.field, lr.field, epochs.field, scale.field, seed.field, initBox,
-      h('div', { class: 'wtp-buttons' }, run, reset));
+    const form = h(
+      'form',
+      { class: 'wtp-controls', 'aria-label': 'Training' },
+      dataset.field,
+      hidden.field,
+      activation.field,
+      lr.field,
+      epochs.field,
+      scale.field,
+      seed.field,
+      initBox,
+      h('div', { class: 'wtp-buttons' }, run, reset),
+    );
     form.addEventListener('submit', (event) => event.preventDefault());
-    const status = h('p', { class: 'wtp-status', role: 'status', 'aria-live': 'polite' }, 'Choose settings and press Train.');
-    const lossBox = h('div', { class: 'wtp-chart', role: 'img', 'aria-label': 'Training loss per epoch, one line per initializer' });
+    const status = h(
+      'p',
+      { class: 'wtp-status', role: 'status', 'aria-live': 'polite' },
+      'Choose settings and press Train.',
+    );
+    const lossBox = h('div', {
+      class: 'wtp-chart',
+      role: 'img',
+      'aria-label': 'Training loss per epoch, one line per initializer',
+    });
     const boundaries = h('div', { class: 'wtp-boundary-grid' });
     const table = h('table', { class: 'wtp-table' });
-    const details = h('details', { class: 'wtp-details' }, h('summary', { text: 'Numbers behind the charts' }), table);
-    panels.train.panel.append(form, status,
-      h('div', { class: 'wtp-figure' },
-        h('h3', { class: 'wtp-chart-title', text: 'Training loss (binary cross-entropy, log axis)' }), lossBox,
-        h('h3', { class: 'wtp-chart-title', text: 'Decision boundaries: the predicted class on a grid, with the training points' }), boundaries),
-      details);
+    const details = h(
+      'details',
+      { class: 'wtp-details' },
+      h('summary', { text: 'Numbers behind the charts' }),
+      table,
+    );
+    panels.train.panel.append(
+      form,
+      status,
+      h(
+        'div',
+        { class: 'wtp-figure' },
+        h('h3', {
+          class: 'wtp-chart-title',
+          text: 'Training loss (binary cross-entropy, log axis)',
+        }),
+        lossBox,
+        h('h3', {
+          class: 'wtp-chart-title',
+          text: 'Decision boundaries: the predicted class on a grid, with the training points',
+        }),
+        boundaries,
+      ),
+      details,
+    );
 
-    let opened = false, state = 'idle'; // idle (at epoch 0) | running | paused | done
-    let lossChart = null, panelsByInit = [], losses = [], points = null, runId = 0, last = null;
-    let logLosses = [], epochAxis = [];
-    let frameQueued = false, latest = null;
+    let opened = false,
+      state = 'idle'; // idle (at epoch 0) | running | paused | done
+    let lossChart = null,
+      panelsByInit = [],
+      losses = [],
+      points = null,
+      runId = 0,
+      last = null;
+    let logLosses = [],
+      epochAxis = [];
+    let frameQueued = false,
+      latest = null;
 
     function settings() {
       const inits = checks.filter((c) => c.checked).map((c) => c.value);
       return {
-        dataset: dataset.get(), hidden: hidden.get().split(',').map(Number), activation: activation.get(),
-        lr: Number(lr.get()), epochs: Number(epochs.get()), scale: scale.get(), seed: seed.get(),
+        dataset: dataset.get(),
+        hidden: hidden.get().split(',').map(Number),
+        activation: activation.get(),
+        lr: Number(lr.get()),
+        epochs: Number(epochs.get()),
+        scale: scale.get(),
+        seed: seed.get(),
         inits: inits.length ? inits : ['he_normal'],
       };
     }
@@ -631,7 +894,13 @@
     }
 
     function updateButtons() {
-      const labels = { idle: 'Train', running: 'Pause', pausing: 'Pause', paused: 'Resume', done: 'Train again' };
+      const labels = {
+        idle: 'Train',
+        running: 'Pause',
+        pausing: 'Pause',
+        paused: 'Resume',
+        done: 'Train again',
+      };
       run.textContent = labels[state];
       root.dataset.trainState = state;
     }
@@ -650,13 +919,17 @@
           logLosses[k].push(log10OrNull(value));
         }
       });
-      while (epochAxis.length < Math.max(...losses.map((l) => l.length))) epochAxis.push(epochAxis.length + 1);
+      while (epochAxis.length < Math.max(...losses.map((l) => l.length)))
+        epochAxis.push(epochAxis.length + 1);
       latest = snap;
       if (snap.paused && state === 'pausing') state = 'paused';
       if (snap.done && (state === 'running' || state === 'pausing')) state = 'done';
       if (!frameQueued) {
         frameQueued = true;
-        requestAnimationFrame(() => { frameQueued = false; draw(latest); });
+        requestAnimationFrame(() => {
+          frameQueued = false;
+          draw(latest);
+        });
       }
     }
 
@@ -671,52 +944,102 @@
       epochAxis = [];
       const { box } = snap;
       // uPlot draws a scatter over a sorted x: sort the training points by x1.
-      const order = Array.from({ length: points.y.length }, (_, i) => i).sort((a, b) => points.X[2 * a] - points.X[2 * b]);
+      const order = Array.from({ length: points.y.length }, (_, i) => i).sort(
+        (a, b) => points.X[2 * a] - points.X[2 * b],
+      );
       const xs = order.map((i) => points.X[2 * i]);
-      const ys = [0, 1].map((label) => order.map((i) => (points.y[i] === label ? points.X[2 * i + 1] : null)));
+      const ys = [0, 1].map((label) =>
+        order.map((i) => (points.y[i] === label ? points.X[2 * i + 1] : null)),
+      );
       panelsByInit = snap.runs.map((r, k) => {
         const title = h('div', { class: 'wtp-panel-title' });
         const chartBox = h('div', { class: 'wtp-chart wtp-square', role: 'img' });
         boundaries.append(h('div', { class: 'wtp-boundary-cell' }, title, chartBox));
         const image = document.createElement('canvas');
         image.width = image.height = box.cells;
-        const panel = { init: r.init, title, box: chartBox, image, color: PALETTE[k % PALETTE.length] };
-        const pointStyle = (label) => ({ show: true, size: 5, width: 1, stroke: '#222', fill: CLASS_COLORS[label] });
-        panel.chart = mount(chartBox, {
-          height: 220,
-          legend: { show: false },
-          cursor: { show: false },
-          select: { show: false },
-          padding: [4, 6, 0, 0],
-          scales: { x: { time: false, range: () => [box.x0, box.x1] }, y: { range: () => [box.y0, box.y1] } },
-          axes: [{ ...AXIS, size: 24, values: ticks(2) }, { ...AXIS, size: 40, values: ticks(2) }],
-          series: [{}, ...[0, 1].map((label) => ({ stroke: CLASS_COLORS[label], paths: () => null, points: pointStyle(label) }))],
-          hooks: {
-            // The class map is an image with one pixel per grid cell, scaled to the plot area
-            // (uPlot's bbox, in canvas pixels) before the axes and points are drawn.
-            drawClear: [(u) => {
-              const { left, top, width, height } = u.bbox;
-              u.ctx.save();
-              u.ctx.imageSmoothingEnabled = false;
-              u.ctx.drawImage(panel.image, left, top, width, height);
-              u.ctx.restore();
-            }],
+        const panel = {
+          init: r.init,
+          title,
+          box: chartBox,
+          image,
+          color: PALETTE[k % PALETTE.length],
+        };
+        const pointStyle = (label) => ({
+          show: true,
+          size: 5,
+          width: 1,
+          stroke: '#222',
+          fill: CLASS_COLORS[label],
+        });
+        panel.chart = mount(
+          chartBox,
+          {
+            height: 220,
+            legend: { show: false },
+            cursor: { show: false },
+            select: { show: false },
+            padding: [4, 6, 0, 0],
+            scales: {
+              x: { time: false, range: () => [box.x0, box.x1] },
+              y: { range: () => [box.y0, box.y1] },
+            },
+            axes: [
+              { ...AXIS, size: 24, values: ticks(2) },
+              { ...AXIS, size: 40, values: ticks(2) },
+            ],
+            series: [
+              {},
+              ...[0, 1].map((label) => ({
+                stroke: CLASS_COLORS[label],
+                paths: () => null,
+                points: pointStyle(label),
+              })),
+            ],
+            hooks: {
+              // The class map is an image with one pixel per grid cell, scaled to the plot area
+              // (uPlot's bbox, in canvas pixels) before the axes and points are drawn.
+              drawClear: [
+                (u) => {
+                  const { left, top, width, height } = u.bbox;
+                  u.ctx.save();
+                  u.ctx.imageSmoothingEnabled = false;
+                  u.ctx.drawImage(panel.image, left, top, width, height);
+                  u.ctx.restore();
+                },
+              ],
+            },
           },
-        }, [xs, ...ys]);
+          [xs, ...ys],
+        );
         return panel;
       });
-      lossChart = mount(lossBox, {
-        height: 240,
-        scales: { x: { time: false }, y: { range: decadeRange } },
-        axes: [{ ...AXIS, label: 'epoch', labelSize: 18, labelFont: FONT }, decadeAxis('loss (log axis)')],
-        series: [{ label: 'epoch' }, ...snap.runs.map((r, k) => ({
-          label: r.init, stroke: PALETTE[k % PALETTE.length], width: 2, value: logValue,
-          dash: k % 2 ? [6, 3] : undefined,
-        }))],
-      }, [[], ...snap.runs.map(() => [])]);
+      lossChart = mount(
+        lossBox,
+        {
+          height: 240,
+          scales: { x: { time: false }, y: { range: decadeRange } },
+          axes: [
+            { ...AXIS, label: 'epoch', labelSize: 18, labelFont: FONT },
+            decadeAxis('loss (log axis)'),
+          ],
+          series: [
+            { label: 'epoch' },
+            ...snap.runs.map((r, k) => ({
+              label: r.init,
+              stroke: PALETTE[k % PALETTE.length],
+              width: 2,
+              value: logValue,
+              dash: k % 2 ? [6, 3] : undefined,
+            })),
+          ],
+        },
+        [[], ...snap.runs.map(() => [])],
+      );
     }
 
-    const CLASS_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+    const CLASS_RGB = CLASS_COLORS.map((c) =>
+      [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)),
+    );
 
     function paint(panel, grid) {
       // Class 1 where sigmoid(Z^L) >= 0.5 (MLP.predict), its colour stronger with confidence.
@@ -744,34 +1067,81 @@
         const panel = panelsByInit[k];
         paint(panel, r.grid);
         panel.chart.redraw(false, false);
-        const lossText = r.diverged_at ? `diverged at epoch ${r.diverged_at}` : `loss ${fmt(r.final_loss, 3)}`;
-        panel.title.textContent = `${r.init}: ${lossText} · train ${Math.round(100 * r.train_acc)}% · test ${Math.round(100 * r.test_acc)}%`;
-        panel.box.setAttribute('aria-label', `Decision boundary of the network initialized with ${r.init} after ${snap.epoch} epochs: ` +
-          `train accuracy ${Math.round(100 * r.train_acc)}%, test accuracy ${Math.round(100 * r.test_acc)}%`);
+        const lossText = r.diverged_at
+          ? `diverged at epoch ${r.diverged_at}`
+          : `loss ${fmt(r.final_loss, 3)}`;
+        const train = Math.round(100 * r.train_acc),
+          test = Math.round(100 * r.test_acc);
+        panel.title.textContent = `${r.init}: ${lossText} · train ${train}% · test ${test}%`;
+        panel.box.setAttribute(
+          'aria-label',
+          `Decision boundary of the network initialized with ${r.init} ` +
+            `after ${snap.epoch} epochs: train accuracy ${train}%, test accuracy ${test}%`,
+        );
       });
-      if (details.open || state !== 'running') table.replaceChildren(
-        h('caption', { text: `After ${snap.epoch} of ${snap.settings.epochs} epochs, η = ${snap.settings.lr}` }),
-        h('thead', {}, h('tr', {}, ...['initializer', 'loss', 'train accuracy', 'test accuracy'].map((t) => h('th', { scope: 'col', text: t })))),
-        h('tbody', {}, ...snap.runs.map((r) => h('tr', {},
-          h('th', { scope: 'row', text: r.init }),
-          h('td', { text: r.diverged_at ? `diverged (epoch ${r.diverged_at})` : fmt(r.final_loss, 4) }),
-          h('td', { text: r.train_acc.toFixed(3) }), h('td', { text: r.test_acc.toFixed(3) })))),
-      );
+      if (details.open || state !== 'running')
+        table.replaceChildren(
+          h('caption', {
+            text: `After ${snap.epoch} of ${snap.settings.epochs} epochs, η = ${snap.settings.lr}`,
+          }),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['initializer', 'loss', 'train accuracy', 'test accuracy'].map((t) =>
+                h('th', { scope: 'col', text: t }),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...snap.runs.map((r) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row', text: r.init }),
+                h('td', {
+                  text: r.diverged_at ? `diverged (epoch ${r.diverged_at})` : fmt(r.final_loss, 4),
+                }),
+                h('td', { text: r.train_acc.toFixed(3) }),
+                h('td', { text: r.test_acc.toFixed(3) }),
+              ),
+            ),
+          ),
+        );
       if (snap.done && state !== 'idle') state = 'done';
-      const what = state === 'idle' ? 'At initialization (epoch 0): press Train.' :
-        state === 'done' ? `Done: ${snap.epoch} epochs.` : state === 'paused' ? `Paused at epoch ${snap.epoch}.` :
-          `Training: epoch ${snap.epoch} of ${snap.settings.epochs}…`;
+      const what =
+        state === 'idle'
+          ? 'At initialization (epoch 0): press Train.'
+          : state === 'done'
+            ? `Done: ${snap.epoch} epochs.`
+            : state === 'paused'
+              ? `Paused at epoch ${snap.epoch}.`
+              : `Training: epoch ${snap.epoch} of ${snap.settings.epochs}…`;
       setStatus(status, what);
       updateButtons();
       last = {
-        settings: snap.settings, epoch: snap.epoch, done: snap.done, state,
+        settings: snap.settings,
+        epoch: snap.epoch,
+        done: snap.done,
+        state,
         runs: snap.runs.map((r, k) => ({
-          init: r.init, final_loss: r.final_loss, diverged_at: r.diverged_at,
-          train_acc: r.train_acc, test_acc: r.test_acc, loss: losses[k],
+          init: r.init,
+          final_loss: r.final_loss,
+          diverged_at: r.diverged_at,
+          train_acc: r.train_acc,
+          test_acc: r.test_acc,
+          loss: losses[k],
         })),
       };
       window.wtinitPlayground.train = last;
-      root.dataset.train = JSON.stringify({ ...last, runs: last.runs.map(({ loss, ...rest }) => ({ ...rest, epochs: loss.length })) });
+      root.dataset.train = JSON.stringify({
+        ...last,
+        runs: last.runs.map(({ loss, ...rest }) => ({ ...rest, epochs: loss.length })),
+      });
       root.dataset.trainEpoch = String(snap.epoch);
     }
 
@@ -792,13 +1162,23 @@
       updateButtons();
     });
     reset.addEventListener('click', resetRun);
-    for (const control of [dataset, hidden, activation, lr, epochs, seed]) control.input.addEventListener('change', resetRun);
+    for (const control of [dataset, hidden, activation, lr, epochs, seed])
+      control.input.addEventListener('change', resetRun);
     scale.input.addEventListener('change', resetRun);
     checks.forEach((c) => c.addEventListener('change', resetRun));
-    return { open, controls: { dataset, hidden, activation, lr, epochs, scale, seed, checks, run, reset } };
+    return {
+      open,
+      controls: { dataset, hidden, activation, lr, epochs, scale, seed, checks, run, reset },
+    };
   })();
 
-  window.wtinitPlayground = { signal: null, signalHistory: [], train: null, engine: E, select: selectTab };
+  window.wtinitPlayground = {
+    signal: null,
+    signalHistory: [],
+    train: null,
+    engine: E,
+    select: selectTab,
+  };
   root.dataset.ready = 'true';
   signal.request(performance.now());
   if (params.get('tab') === 'train') selectTab('train', false);
