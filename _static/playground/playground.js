@@ -615,12 +615,22 @@
         const job = pending;
         pending = null;
         let result;
+        // Say so when it takes a while: orthogonal kernels need a QR decomposition per layer
+        // (seconds at width 400, the first time), float64 reruns are slower than float32.
+        const s = job.settings;
+        const slow = setTimeout(() => {
+          const qr =
+            s.weight_init === 'orthogonal' ? ' (orthogonal: a QR decomposition per layer)' : '';
+          setStatus(status, `Computing depth ${s.depth}, width ${s.width}${qr}…`);
+        }, 300);
         try {
           result = await computeSignal(job.settings);
         } catch (error) {
           setStatus(status, `Could not compute: ${error.message}`);
           console.warn(error);
           continue;
+        } finally {
+          clearTimeout(slow);
         }
         const t1 = performance.now();
         draw(result);
