@@ -311,9 +311,9 @@
 
   // Standard draws per (seed, layer, shape, kind), kept between experiments: the rules of one
   // family differ only by a factor (std or limit), so changing the initializer within a family,
-  // the scale, the activation or the depth draws nothing again. About 100 MB at most.
+  // the scale, the activation or the depth draws nothing again. 64 MB at most per worker.
   const kernelCache = new Map();
-  const KERNEL_CACHE_BYTES = 100e6;
+  const KERNEL_CACHE_BYTES = 64e6;
   let kernelCacheBytes = 0;
 
   /**
