@@ -93,7 +93,7 @@ def kernel_metadata() -> tuple[dict, dict]:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NB_IDS)
 def test_notebook_metadata_is_what_jupyterlab_writes(path):
     # JupyterLab replaces kernelspec and language_info with the kernel's values on opening and
-    # marks the notebook modified unless they are deep-equal (tests/book/test_jupyterlab.py shows it).
+    # marks the notebook modified unless they are deep-equal (test_jupyterlab.py shows it).
     # language_info.version is the Python that executed the chapters, so it is checked for its
     # form and for being the same in every chapter, not against this machine's Python.
     fix = "run `python tools/clean_notebooks.py --metadata-only chapters/*.ipynb`"
