@@ -150,6 +150,16 @@ def test_decision_boundaries_one_panel_per_net(circles_net):
     assert fig.axes[1].get_title() == "zeros\naccuracy 0.500"
 
 
+def test_decision_boundaries_panels_follow_the_shape_of_the_data(circles_net):
+    net, X, y = circles_net
+    wide = X * np.array([1.0, 0.4])  # half as high as wide
+    four = {str(k): net for k in range(4)}
+    square = plotting.decision_boundaries(four, X, y, ncols=2).get_size_inches()
+    flat = plotting.decision_boundaries(four, wide, y, ncols=2).get_size_inches()
+    assert square[0] == flat[0] <= 6.5
+    assert flat[1] < 0.8 * square[1]  # no empty band between the rows
+
+
 def test_decision_boundary_multiclass():
     X, y = datasets.spirals(n_per_class=20, classes=3)
     net = MLP([2, 6, 3], "tanh", output_activation="softmax", seed=0)
