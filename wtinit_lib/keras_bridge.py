@@ -16,8 +16,9 @@ else through. These settings only take effect if TensorFlow was not imported ear
   ``.keras`` model reloads.
 - :func:`to_keras`: an :class:`~wtinit_lib.network.MLP` as a ``keras.Sequential`` with the same
   weights, activations and outputs; :func:`from_keras` the other way round.
-- :func:`measured_fans`: the fan-in and fan-out of a Keras layer as its forward and backward
-  passes see them, measured by automatic differentiation.
+
+Measurements on Keras layers and models (fans by autodiff, per-batch losses) are in
+:mod:`wtinit_lib.keras_probes`, which imports Keras through this module.
 
 Both use Keras's kernel layout ``(fan_in, fan_out)``, the same as ``wtinit_lib``.
 """
@@ -77,7 +78,6 @@ import inspect  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402  (loaded by keras above, quietly)
 
 from wtinit_lib import activations, initializers  # noqa: E402
 from wtinit_lib._checks import check_seed  # noqa: E402
@@ -89,7 +89,6 @@ __all__ = [
     "from_keras",
     "keras_initializer",
     "leaky_relu",
-    "measured_fans",
     "to_keras",
 ]
 
@@ -321,79 +320,3 @@ def from_keras(model: keras.Model) -> MLP:
     net.weights = kernels
     net.biases = biases
     return net
-
-
-# --- fans, measured ------------------------------------------------------------------------------
-
-
-def measured_fans(layer: keras.layers.Layer, input_shape: tuple[int, ...]) -> tuple[float, float]:
-    """The fans of ``layer`` as its passes see them, measured on an input of ``input_shape``.
-
-    ``fan_in`` is the number of input entries one output entry depends on (the sum that the
-    forward variance argument counts, He et al. 2015); ``fan_out`` the number of output entries
-    one input entry reaches (the sum of the backward pass, Glorot & Bengio 2010). A copy of the
-    layer is built with every kernel entry 1, no bias and a linear activation, so that it computes
-    ``y = A x`` with ``A`` a 0/1 matrix (each input meets each output it reaches through exactly
-    one kernel entry): then ``y(1)``, the layer applied to an input of ones, counts each output's
-    inputs, and the gradient of ``Σ y`` with respect to ``x`` (TensorFlow's autodiff) counts each
-    input's outputs. Both are averaged over a central block of positions, away from the borders
-    (where padding removes terms) and a whole number of periods wide, so a stride ``s`` gives the
-    average over its ``s`` phases (``k² c_out / s²`` for the fan-out of a strided convolution).
-
-    Unlike the rule of :func:`wtinit_lib.initializers.compute_fans`, which reads only the kernel's
-    shape, this sees what the layer computes: e.g. a ``DepthwiseConv2D`` (fan-in ``k²``, not
-    ``k² c_in``) or a ``Conv2DTranspose`` (whose kernel stores ``c_out`` before ``c_in``).
-
-    Args:
-        layer: a Keras layer whose output is linear in its input once its kernels are fixed
-            (``Dense``, ``ConvND``, ``DepthwiseConvND``, ``ConvNDTranspose``); it is not changed.
-        input_shape: one example's shape, channels last, e.g. ``(16, 16, 32)``; make the spatial
-            size several kernel widths and strides larger than the kernel.
-
-    Returns:
-        ``(fan_in, fan_out)`` as floats (whole numbers unless a stride makes them vary).
-    """
-    if not isinstance(layer, keras.layers.Layer):
-        raise TypeError(f"Argument `layer` must be a Keras layer. Received: {type(layer).__name__}")
-    shape = tuple(int(n) for n in input_shape)
-    if not shape or any(n < 1 for n in shape):
-        raise ValueError(
-            "Argument `input_shape` must be one example's shape, e.g. (16, 16, 32). "
-            f"Received: input_shape={input_shape!r}"
-        )
-    config = layer.get_config()
-    if "activation" in config:
-        config["activation"] = "linear"
-    clone = type(layer).from_config(config)
-    clone.build((1, *shape))
-    x = tf.ones((1, *shape), dtype=clone.compute_dtype)  # counts: exact in float32 too
-    for weight in clone.weights:
-        weight.assign(np.ones(weight.shape) if len(weight.shape) > 1 else np.zeros(weight.shape))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = clone(x)
-        total = tf.reduce_sum(y)
-    per_output = y.numpy()[0]
-    per_input = tape.gradient(total, x).numpy()[0]
-    return _central_mean(per_output, clone), _central_mean(per_input, clone)
-
-
-def _central_mean(counts: np.ndarray, layer: keras.layers.Layer) -> float:
-    """The mean of ``counts`` (spatial dims, then channels) over a central block of positions."""
-    spatial = counts.shape[:-1]
-    if not spatial:
-        return float(np.mean(counts))
-    config = layer.get_config()
-    strides = config.get("strides", 1)
-    strides = (strides,) * len(spatial) if isinstance(strides, int) else tuple(strides)
-    block = []
-    for n, s in zip(spatial, strides):
-        width = 2 * s if n >= 4 * s else s
-        start = (n - width) // 2
-        if n < width:
-            raise ValueError(
-                "Argument `input_shape` is too small for the layer's kernel and stride. "
-                f"Received: spatial size {n}, stride {s}"
-            )
-        block.append(slice(start, start + width))
-    return float(np.mean(counts[tuple(block)]))
