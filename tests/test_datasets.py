@@ -158,3 +158,60 @@ def test_train_test_split():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- rare_large_inputs ---------------------------------------------------------------------------
+
+
+def _plane(x):
+    return x @ np.array([[1.0], [-2.0], [0.5]]) + 0.3
+
+
+def test_rare_large_inputs_add_one_loud_example_every_few_steps():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    Y = _plane(X)
+    batches = datasets.rare_large_inputs(X, Y, every=5, scale=100.0, target=_plane, seed=0)
+    for epoch in [1, 2, 4, 6, 9]:
+        ((Xb, Yb),) = batches(epoch)
+        assert Xb is X and Yb is Y
+    ((Xb, Yb),) = batches(10)
+    assert Xb.shape == (21, 3) and Yb.shape == (21, 1)
+    np.testing.assert_array_equal(Xb[:20], X)
+    np.testing.assert_allclose(Yb[20], _plane(Xb[20:])[0])  # the target at the loud x
+
+
+def test_rare_large_inputs_are_fresh_of_the_requested_scale_and_seeded():
+    X, Y = np.zeros((4, 2)), np.zeros((4, 1))
+    batches = datasets.rare_large_inputs(X, Y, every=1, scale=50.0, target=lambda x: x[:, :1])
+    loud = np.array([batches(k)[0][0][-1] for k in range(1, 4001)])
+    # 8000 draws of 50 N(0, 1): std 50 within 3 standard errors (50 / sqrt(2 * 8000))
+    assert abs(loud.std() - 50.0) < 3 * 50.0 / np.sqrt(2 * loud.size)
+    assert abs(loud.mean()) < 3 * 50.0 / np.sqrt(loud.size)
+    # a step's draw depends on (seed, step) only, not on the steps asked before
+    again = datasets.rare_large_inputs(X, Y, every=1, scale=50.0, target=lambda x: x[:, :1])
+    np.testing.assert_array_equal(again(17)[0][0][-1], loud[16])
+    other = datasets.rare_large_inputs(X, Y, every=1, scale=50.0, target=lambda x: x[:, :1], seed=1)
+    assert not np.array_equal(other(17)[0][0][-1], loud[16])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"every": 0}, ValueError, "`every`"),
+        ({"scale": -1.0}, ValueError, "`scale`"),
+        ({"target": 3}, TypeError, "`target` must be a function"),
+        ({"seed": -1}, ValueError, "`seed`"),
+        ({"Y": np.zeros((5, 1))}, ValueError, r"same number of rows.*Y.shape=\(5, 1\)"),
+    ],
+)
+def test_rare_large_inputs_bad_arguments(kwargs, error, match):
+    arguments = {
+        "X": np.zeros((4, 2)),
+        "Y": np.zeros((4, 1)),
+        "every": 2,
+        "scale": 1.0,
+        "target": lambda x: x[:, :1],
+    }
+    with pytest.raises(error, match=match):
+        datasets.rare_large_inputs(**{**arguments, **kwargs})

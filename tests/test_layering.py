@@ -48,6 +48,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "plotting.boundaries",
         "plotting.propagation",
         "keras_bridge",
+        "keras_probes",
     ),
 }
 #: The package's own ``__init__`` re-exports floors 1-4 (MLP, History, ...): it sits on floor 5,
@@ -70,6 +71,9 @@ WITHIN_FLOOR: dict[tuple[str, str], str] = {
     ),
     (f"{PACKAGE}.measures", f"{PACKAGE}.clipping"): (
         "every norm of the package is computed in clipping; measures.cosine uses clipping.norm"
+    ),
+    (f"{PACKAGE}.keras_probes", f"{PACKAGE}.keras_bridge"): (
+        "keras_bridge is the one door to TensorFlow: it imports Keras quietly"
     ),
 }
 

@@ -150,6 +150,16 @@ def test_decision_boundaries_one_panel_per_net(circles_net):
     assert fig.axes[1].get_title() == "zeros\naccuracy 0.500"
 
 
+def test_decision_boundaries_panels_follow_the_shape_of_the_data(circles_net):
+    net, X, y = circles_net
+    wide = X * np.array([1.0, 0.4])  # half as high as wide
+    four = {str(k): net for k in range(4)}
+    square = plotting.decision_boundaries(four, X, y, ncols=2).get_size_inches()
+    flat = plotting.decision_boundaries(four, wide, y, ncols=2).get_size_inches()
+    assert square[0] == flat[0] <= 6.5
+    assert flat[1] < 0.8 * square[1]  # no empty band between the rows
+
+
 def test_decision_boundary_multiclass():
     X, y = datasets.spirals(n_per_class=20, classes=3)
     net = MLP([2, 6, 3], "tanh", output_activation="softmax", seed=0)
@@ -335,6 +345,67 @@ def test_gradient_norm_curves_accepts_histories_and_sequences():
         plotting.gradient_norm_curves({"a": [1.0]}, clip=-1)
     with pytest.raises(TypeError, match="histories"):
         plotting.gradient_norm_curves({})
+
+
+def test_ymax_ends_the_axis_and_marks_a_run_that_leaves_it():
+    exploding = History(
+        loss=[1.0, 2.0, 4e30, float("nan")],
+        grad_norm=[10.0, 30.0, 2e31, float("nan")],
+        diverged=True,
+        diverged_at=4,
+    )
+    calm = History(loss=[1.0, 0.5, 0.2, 0.1], grad_norm=[1.0, 1e-3, 1e-5, 1e-6])
+    runs = {"exploding": exploding, "calm": calm}
+    fig = plotting.gradient_norm_curves(runs, clip=1.0, ymax=1e5)
+    _check_figure(fig)
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    assert high == 1e5 and 1e-7 < low < 1e-6  # fitted to what is drawn below ymax
+    (up,) = [line for line in ax.lines if line.get_marker() == "^"]
+    np.testing.assert_array_equal(up.get_xdata(), [3])  # the first step above ymax
+    assert [t.get_text() for t in ax.texts] == ["up to 2e+31, then NaN"]
+    assert not [line for line in ax.lines if line.get_marker() == "x"]  # off the axis
+    fig = plotting.loss_curves(runs, logy=True, ymax=100.0)
+    assert fig.axes[0].get_ylim()[1] == 100.0
+    assert [t.get_text() for t in fig.axes[0].texts] == ["up to 4e+30, then NaN"]
+    with pytest.raises(ValueError, match="`ymax`"):
+        plotting.loss_curves(runs, logy=True, ymax=-1.0)
+
+
+def test_reference_lines_and_labels_of_the_x_axis():
+    fig = plotting.loss_curves(
+        {"run": [1.0, 0.5, 0.3]},
+        reference={"optimum": 0.25, "chance": 0.7},
+        xlabel="step",
+        legend="below",
+    )
+    ax = fig.axes[0]
+    dashed = [line for line in ax.lines if line.get_linestyle() != "-"]
+    assert [line.get_ydata()[0] for line in dashed] == [0.25, 0.7]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["run", "optimum", "chance"]
+    assert ax.get_xlabel() == "step"
+    with pytest.raises(TypeError, match="reference"):
+        plotting.loss_curves({"run": [1.0]}, reference={"optimum": "low"})
+
+
+def test_a_history_that_did_not_diverge_may_leave_values_out():
+    masked = History(loss=[1.0, float("nan"), 0.5, 0.4])  # a step left out on purpose
+    fig = plotting.loss_curves({"masked": masked})
+    ax = fig.axes[0]
+    assert not ax.texts and not [line for line in ax.lines if line.get_marker() == "x"]
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 3, 4])
+
+
+def test_panels_and_ax_draw_several_figures_into_one():
+    fig, (left, right) = plotting.panels(ncols=2)
+    _check_figure(fig)
+    assert fig.get_size_inches()[0] <= 6.5
+    out = plotting.loss_curves({"a": [1.0, 0.5]}, ax=left, title="loss")
+    assert out is fig and left.get_title() == "loss"
+    plotting.gradient_norm_curves({"a": [1.0, 0.5]}, ax=right)
+    plotting.epoch_curves({"a": [0.1, 0.9]}, "accuracy", ax=right)
+    assert len(fig.axes) == 2 and len(right.lines) == 2 and right.get_ylabel() == "accuracy"
+    assert any(line.get_visible() for line in right.xaxis.get_gridlines())
 
 
 # --- signal propagation (chapters 10-11) ----------------------------------------------------------

@@ -507,3 +507,72 @@ def test_bad_optimizer_arguments_are_refused(kwargs, exc, match):
     X, y = regression_data(n=10)
     with pytest.raises(exc, match=match):
         training.fit(LinearRegression(3), X, y, epochs=1, lr=0.1, **kwargs)
+
+
+# --- batches=: a stream of batches instead of mini-batches of (X, Y) ------------------------------
+
+
+def test_batches_of_the_whole_data_set_are_full_batch_training():
+    X, y = regression_data(n=30)
+    plain, streamed = LinearRegression(3), LinearRegression(3)
+    a = training.fit(plain, X, y, epochs=20, lr=0.05)
+    b = training.fit(streamed, X, y, epochs=20, lr=0.05, batches=lambda epoch: [(X, y)])
+    np.testing.assert_array_equal(streamed.w, plain.w)
+    assert b.loss == a.loss and b.grad_norm == a.grad_norm
+
+
+def test_batches_are_called_with_the_epoch_and_checked_and_averaged():
+    X, y = regression_data(n=30)
+    asked = []
+
+    def batches(epoch):
+        asked.append(epoch)
+        return [(X[:10], y[:10]), (X[10:], y[10:])]  # two steps per epoch
+
+    model = LinearRegression(3)
+    reference = LinearRegression(3)
+    history = training.fit(model, X, y, epochs=3, lr=0.05, batches=batches)
+    assert asked == [1, 2, 3]
+    assert model.calls["check_data"] == 1 + 6  # the data, then every batch
+    # the same steps by hand, one fit per batch
+    losses = []
+    for _ in range(3):
+        first = training.fit(reference, X[:10], y[:10], epochs=1, lr=0.05).loss[0]
+        second = training.fit(reference, X[10:], y[10:], epochs=1, lr=0.05).loss[0]
+        losses.append((10 * first + 20 * second) / 30)
+    np.testing.assert_allclose(model.w, reference.w, rtol=1e-14)
+    np.testing.assert_allclose(history.loss, losses, rtol=1e-14)
+
+
+def test_batches_with_a_loud_example_clip_and_keep_adam_state():
+    # the loud example of every second step makes that step's gradient far larger
+    X, y = regression_data(n=30)
+    loud = (np.vstack([X, 100 * X[:1]]), np.r_[y, 100 * y[0]])
+    stream = lambda epoch: [loud if epoch % 2 == 0 else (X, y)]  # noqa: E731
+    history = training.fit(LinearRegression(3), X, y, epochs=6, lr=0.01, clip=1.0, batches=stream)
+    assert min(history.grad_norm[1::2]) > 10 * max(history.grad_norm[2::2])
+    # Adam's moments persist across the batches: the same steps as full-batch Adam
+    a, b = LinearRegression(3), LinearRegression(3)
+    one = training.fit(a, X, y, epochs=4, lr=0.01, optimizer="adam")
+    two = training.fit(b, X, y, epochs=4, lr=0.01, optimizer="adam", batches=lambda k: [(X, y)])
+    assert one.loss == two.loss
+    np.testing.assert_array_equal(a.w, b.w)
+
+
+def test_bad_batches_are_refused():
+    X, y = regression_data(n=10)
+    with pytest.raises(TypeError, match="`batches` must be a function"):
+        training.fit(LinearRegression(3), X, y, epochs=1, lr=0.1, batches=[(X, y)])
+    with pytest.raises(ValueError, match="`batches` returned no batch for epoch 1"):
+        training.fit(LinearRegression(3), X, y, epochs=1, lr=0.1, batches=lambda epoch: [])
+    with pytest.raises(ValueError, match="bad shapes"):
+        training.fit(LinearRegression(3), X, y, epochs=1, lr=0.1, batches=lambda e: [(X[:, :2], y)])
+
+
+def test_batches_stop_on_divergence_like_epochs():
+    X, y = regression_data(n=10)
+    huge = lambda epoch: [(1e200 * X, y)] if epoch == 3 else [(X, y)]  # noqa: E731
+    history = training.fit(
+        LinearRegression(3), X, y, epochs=5, lr=0.1, batches=huge, on_divergence="stop"
+    )
+    assert history.diverged and history.diverged_at == 3 and history.epochs_run == 3

@@ -11,8 +11,8 @@ checks it, so a cycle cannot creep in):
 3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
 4. ``network`` (:class:`MLP`: layers, forward, backward);
 5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks);
-6. ``plotting`` (a package: style, curves, histograms, boundaries) and ``keras_bridge`` (the one
-   door to TensorFlow).
+6. ``plotting`` (a package: style, curves, histograms, boundaries), ``keras_bridge`` (the one
+   door to TensorFlow) and ``keras_probes`` (measurements on Keras layers and models).
 
 Weights follow Keras's layout: a dense kernel is ``(fan_in, fan_out)`` and a layer computes
 ``Z = A_prev @ W + b``; a convolution kernel is ``(k_h, k_w, c_in, c_out)``.

@@ -2,8 +2,9 @@
 
 Three 2-D toy problems generated here with numpy (``circles``, ``moons``,
 ``spirals``), the 8x8 handwritten digits bundled with scikit-learn
-(``digits``: no download), and two helpers (``one_hot``,
-``train_test_split``).
+(``digits``: no download), two helpers (``one_hot``,
+``train_test_split``) and a stream of batches with rare gradient spikes
+(``rare_large_inputs``, for ``fit(batches=...)``).
 
 Conventions: rows of ``X`` are examples (``X.shape == (n, features)``,
 float64) and ``y`` holds integer class labels (``y.shape == (n,)``). Every
@@ -14,6 +15,7 @@ and the same seed always gives the same data.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,6 +33,7 @@ __all__ = [
     "spirals",
     "digits",
     "one_hot",
+    "rare_large_inputs",
     "train_test_split",
 ]
 
@@ -263,3 +266,59 @@ def train_test_split(
     order = as_rng(seed, name="seed").permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+# --- streams of batches ------------------------------------------------------
+
+
+def rare_large_inputs(
+    X: np.ndarray,
+    Y: np.ndarray,
+    every: int,
+    scale: float,
+    target: Callable[[np.ndarray], np.ndarray],
+    seed: int = 0,
+) -> Callable[[int], list[tuple[np.ndarray, np.ndarray]]]:
+    """Full batches with a rare, loud example: the batches of ``fit(..., batches=...)``.
+
+    The returned function gives, for step (epoch) ``k = 1, 2, ...``, the one batch ``(X, Y)``;
+    on every ``every``-th step the batch also holds one fresh example ``x = scale · z`` with
+    ``z ~ N(0, I)`` and target ``target(x)`` (an array of shape ``(1, Y.shape[1])``). The draw of
+    step ``k`` comes from a generator seeded with ``(seed, k)``, so it does not depend on which
+    steps were asked for before. A gradient is linear in the input for a linear model, so such
+    an example makes that step's gradient about ``scale`` times larger: rare gradient spikes.
+    When ``target`` is a function the data agree with (the least-squares fit of a linear
+    model, say), the loud examples do not move the optimum of the loss on ``(X, Y)``.
+
+    Args:
+        X, Y: the data set, 2-D arrays with one row per example.
+        every: the period of the loud examples, an int >= 1 (1: on every step).
+        scale: standard deviation of each coordinate of a loud example, a positive number.
+        target: a function from an ``(1, features)`` array to its ``(1, outputs)`` target.
+        seed: an int; the same seed gives the same loud examples.
+
+    Returns:
+        ``batches(k)``: a list holding the step's one ``(X_b, Y_b)`` pair.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
+        raise ValueError(
+            "Arguments `X` and `Y` must be 2-D arrays with the same number of rows. "
+            f"Received: X.shape={X.shape}, Y.shape={Y.shape}"
+        )
+    every = check_int("every", every)
+    scale = check_positive("scale", scale)
+    seed = check_int("seed", seed, 0)
+    if not callable(target):
+        raise TypeError(f"Argument `target` must be a function of x. Received: target={target!r}")
+
+    def batches(epoch: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        epoch = check_int("epoch", epoch)
+        if epoch % every:
+            return [(X, Y)]
+        x = scale * np.random.default_rng([seed, epoch]).standard_normal((1, X.shape[1]))
+        y = np.asarray(target(x), dtype=np.float64).reshape(1, Y.shape[1])
+        return [(np.vstack([X, x]), np.vstack([Y, y]))]
+
+    return batches

@@ -17,6 +17,9 @@ else through. These settings only take effect if TensorFlow was not imported ear
 - :func:`to_keras`: an :class:`~wtinit_lib.network.MLP` as a ``keras.Sequential`` with the same
   weights, activations and outputs; :func:`from_keras` the other way round.
 
+Measurements on Keras layers and models (fans by autodiff, per-batch losses) are in
+:mod:`wtinit_lib.keras_probes`, which imports Keras through this module.
+
 Both use Keras's kernel layout ``(fan_in, fan_out)``, the same as ``wtinit_lib``.
 """
 

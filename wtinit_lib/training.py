@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -240,6 +240,7 @@ def fit(
     adam_eps: float = 1e-8,
     lr_scales: Sequence[float] | None = None,
     target_loss: float | None = None,
+    batches: Callable[[int], Iterable[tuple[np.ndarray, np.ndarray]]] | None = None,
 ) -> History:
     """Train ``net`` with (mini-batch) gradient descent, ``θ ← θ - lr · g``, or Adam.
 
@@ -266,6 +267,11 @@ def fit(
         target_loss: stop after the first epoch whose loss is at most this. The loss of epoch
             ``k`` is measured before that epoch's updates, so with full batches the number of
             steps that reached it is ``history.epochs_run - 1``.
+        batches: a function of the epoch ``k = 1, 2, ...`` returning that epoch's batches, an
+            iterable of ``(X_b, Y_b)`` pairs (each passes ``net.check_data``), used instead of
+            mini-batches of ``(X, Y)``; ``batch_size``, ``shuffle`` and ``seed`` are then unused.
+            E.g. the data set with a rare loud example added on some epochs
+            (:func:`wtinit_lib.datasets.rare_large_inputs`).
     """
     X, Y = net.check_data(X, Y)
     epochs = check_int("epochs", epochs)
@@ -284,6 +290,11 @@ def fit(
     check_choice("optimizer", optimizer, OPTIMIZERS)
     if target_loss is not None:
         target_loss = check_positive("target_loss", target_loss, allow_zero=True)
+    if batches is not None and not callable(batches):
+        raise TypeError(
+            "Argument `batches` must be a function of the epoch returning (X, Y) batches. "
+            f"Received: batches={batches!r}"
+        )
 
     params = net.parameters()
     scales = _check_lr_scales(lr_scales, len(params))
@@ -310,7 +321,11 @@ def fit(
         for epoch in range(1, epochs + 1):
             record = record_stats and (epoch - 1) % stats_every == 0
             total, count, norm = 0.0, 0, math.nan
-            for k, (Xb, Yb) in enumerate(minibatches(X, Y, batch_size, shuffle, rng)):
+            if batches is None:
+                source = minibatches(X, Y, batch_size, shuffle, rng)
+            else:
+                source = (net.check_data(Xb, Yb) for Xb, Yb in batches(epoch))
+            for k, (Xb, Yb) in enumerate(source):
                 if record and k == 0:
                     loss, grads, stats = net.batch_stats(Xb, Yb, lr)
                     history.stats.append(stats)
@@ -322,6 +337,8 @@ def fit(
                 if not math.isfinite(loss):
                     break
                 norm = _step(update, params, grads, clip, clip_method)
+            if count == 0:
+                raise ValueError(f"Argument `batches` returned no batch for epoch {epoch}.")
             epoch_loss = total / count
             history.loss.append(epoch_loss)
             history.grad_norm.append(norm)

@@ -10,10 +10,11 @@ Jupyter does not show the returned figure a second time.
   :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`, :func:`stat_curves`;
 - :mod:`~wtinit_lib.plotting.histograms`: :func:`layer_histograms`, :func:`histogram_compare`;
 - :mod:`~wtinit_lib.plotting.boundaries`: :func:`decision_boundary`, :func:`decision_boundaries`;
-- :mod:`~wtinit_lib.plotting.propagation`: :func:`signal_propagation_figure`.
+- :mod:`~wtinit_lib.plotting.propagation`: :func:`signal_propagation_figure`;
+- :func:`panels`: a figure of several axes for the functions that take ``ax=``.
 """
 
-from wtinit_lib.plotting._style import PALETTE, sharp_inline_figures, style
+from wtinit_lib.plotting._style import PALETTE, panels, sharp_inline_figures, style
 from wtinit_lib.plotting.boundaries import decision_boundaries, decision_boundary
 from wtinit_lib.plotting.curves import (
     epoch_curves,
@@ -37,6 +38,7 @@ __all__ = [
     "histogram_compare",
     "layer_histograms",
     "loss_curves",
+    "panels",
     "per_layer_curves",
     "predicted_vs_measured",
     "signal_propagation_figure",

@@ -26,7 +26,9 @@ __all__ = [
     "finite",
     "layer_axis",
     "mark_divergence",
+    "mark_off_scale",
     "new_figure",
+    "panels",
     "place_legend",
     "series",
     "sharp_inline_figures",
@@ -103,6 +105,17 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kw: Any) -> tuple[Figure, Any]:
     """``plt.subplots`` with a white figure background."""
     fig, axes = plt.subplots(nrows, ncols, **kw)
     fig.patch.set_facecolor("white")
+    return fig, axes
+
+
+def panels(ncols: int = 2, nrows: int = 1, figsize: tuple[float, float] = (6.5, 3.2)) -> tuple:
+    """A white figure of ``nrows × ncols`` axes in the book's style, ``(fig, axes)``.
+
+    The figure functions that take ``ax=`` draw into one panel each, e.g.
+    ``plotting.loss_curves(runs, ax=axes[0])``. The default size fits the page width.
+    """
+    with style():
+        fig, axes = new_figure(nrows, ncols, figsize=figsize, layout="constrained")
     return fig, axes
 
 
@@ -198,3 +211,21 @@ def mark_divergence(
             textcoords="offset points",
             color=color,
         )
+
+
+def mark_off_scale(ax: Axes, x: float, peak: float, color: str, diverged: bool) -> None:
+    """A ``^`` at the top edge of ``ax`` at ``x`` where a curve leaves the axis (``ymax``),
+    labelled with the largest value it reached (and "then NaN" when the run diverged)."""
+    transform = ax.get_xaxis_transform()  # x in data units, y in axes units
+    ax.plot([x], [0.97], marker="^", color=color, ms=8, linestyle="none", transform=transform)
+    text = f"up to {peak:.2g}" + (", then NaN" if diverged else "")
+    ax.annotate(
+        text,
+        (x, 0.97),
+        xycoords=transform,
+        xytext=(7, -4),
+        textcoords="offset points",
+        color=color,
+        va="top",
+        fontsize=9,
+    )

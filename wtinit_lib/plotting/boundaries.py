@@ -149,10 +149,14 @@ def decision_boundaries(
     count = len(nets)
     ncols = min(check_int("ncols", ncols), count)
     nrows = math.ceil(count / ncols)
+    # Each panel is 2.3 inches wide (1.9 for the axes) and as high as the data ask (the axes are
+    # equal), plus room for its two-line title and axis labels: no empty bands between rows.
+    span = 1.2 * (X.max(axis=0) - X.min(axis=0)) + 0.2  # the padded window of _draw_boundary
+    height = min(max(1.9 * float(span[1] / span[0]), 1.0), 2.6) + 0.95
     fig, axes = new_figure(
         nrows,
         ncols,
-        figsize=(2.3 * ncols + 0.4, 2.5 * nrows + 0.5),
+        figsize=(2.3 * ncols + 0.4, height * nrows + 0.5),
         squeeze=False,
         layout="constrained",
     )
