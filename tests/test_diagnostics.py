@@ -3,8 +3,10 @@ inside without changing it.
 
 ``layer_stats`` (one LayerStats per layer, equal to a computation by hand), the ReLU probes
 (``dead_relu_fraction``, ``relu_unit_regimes``), ``zero_derivative_fractions``,
-``gradient_scales`` (what a weight and a bias gradient are made of) and ``gradient_check``
-(backpropagation against central finite differences, parameters restored exactly).
+``gradient_scales`` (what a weight and a bias gradient are made of), ``gradient_check``
+(backpropagation against central finite differences, parameters restored exactly) and
+``sharpness`` (the top Hessian eigenvalue, against the Hessian from second differences of the
+loss and the exact Hessian of a quadratic).
 """
 
 import math

@@ -3,7 +3,8 @@
 ``KerasInitializer(name, seed, **kwargs)``: a preset takes no keyword arguments; a family is
 built from them (``KerasInitializer("random_normal", std=10.0)``), and the values equal
 ``initializers.FAMILIES[name](**kwargs)(shape, rng=seed)``. ``to_keras``/``from_keras`` convert
-an MLP with identical weights and outputs, float64 throughout.
+an MLP with identical weights and outputs, float64 throughout. ``fit_full_batch`` takes the
+steps of our own gradient descent (``MLP.fit``), with the loss in the model's dtype.
 """
 
 import os

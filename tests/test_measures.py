@@ -1,10 +1,12 @@
 """wtinit_lib.measures: numbers computed from arrays (no network is run here).
 
 How far apart two arrays are (``relative_error``), how identical a layer's units are
-(``max_pairwise_unit_difference``), how many units are silent (``silent_unit_fraction``), how
-aligned two gradients are (``cosine``, ``gradient_cosine``, ``per_tensor_cosines``: clipping by
-global norm keeps the direction, by value or per tensor it does not), and how many directions a
-layer uses (``singular_value_ratios``, ``effective_rank``).
+(``max_pairwise_unit_difference``; ``unit_spreads`` against a pair-by-pair comparison), how well
+a straight line separates two classes (``best_line_accuracy`` against an exhaustive search), how
+many units are silent (``silent_unit_fraction``), how aligned two gradients are (``cosine``,
+``gradient_cosine``, ``per_tensor_cosines``: clipping by global norm keeps the direction, by
+value or per tensor it does not), and how many directions a layer uses
+(``singular_value_ratios``, ``effective_rank``).
 """
 
 from __future__ import annotations
