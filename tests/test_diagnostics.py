@@ -3,8 +3,10 @@ inside without changing it.
 
 ``layer_stats`` (one LayerStats per layer, equal to a computation by hand), the ReLU probes
 (``dead_relu_fraction``, ``relu_unit_regimes``), ``zero_derivative_fractions``,
-``gradient_scales`` (what a weight and a bias gradient are made of) and ``gradient_check``
-(backpropagation against central finite differences, parameters restored exactly).
+``gradient_scales`` (what a weight and a bias gradient are made of), ``gradient_check``
+(backpropagation against central finite differences, parameters restored exactly) and
+``sharpness`` (the top Hessian eigenvalue, against the Hessian from second differences of the
+loss and the exact Hessian of a quadratic).
 """
 
 import math
@@ -206,6 +208,76 @@ def test_gradient_check_detects_a_wrong_gradient():
     assert result["W1"] < 1e-6 and result["b1"] < 1e-6 and result["W2"] > 5e-3
 
 
+# --- sharpness ------------------------------------------------------------------------------------
+
+
+def _hessian_from_loss_values(net, X, Y, h=1e-4):
+    """The Hessian by second differences of the loss itself (no gradient code involved)."""
+    params = net.parameters()
+    slots = [(p, index) for p in params for index in np.ndindex(p.shape)]
+
+    def loss_with(moves):
+        originals = [p[index] for (p, index), _ in moves]
+        for (p, index), step in moves:
+            p[index] += step
+        value = net.loss(X, Y)
+        for ((p, index), _), original in zip(moves, originals):
+            p[index] = original
+        return value
+
+    n = len(slots)
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            a, b = slots[i], slots[j]
+            if i == j:
+                value = (loss_with([(a, h)]) - 2 * net.loss(X, Y) + loss_with([(a, -h)])) / h**2
+            else:
+                value = (
+                    loss_with([(a, h), (b, h)])
+                    - loss_with([(a, h), (b, -h)])
+                    - loss_with([(a, -h), (b, h)])
+                    + loss_with([(a, -h), (b, -h)])
+                ) / (4 * h**2)
+            H[i, j] = H[j, i] = value
+    return H
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_sharpness_is_the_top_eigenvalue_of_the_hessian(activation):
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((20, 2)), rng.integers(0, 2, 20)
+    net = MLP([2, 4, 3, 1], activation, seed=1, bias_init="random_normal")
+    before = [p.copy() for p in net.parameters()]
+    expected = np.linalg.eigvalsh(_hessian_from_loss_values(net, X, y)).max()
+    assert diagnostics.sharpness(net, X, y) == pytest.approx(expected, rel=1e-5)
+    for p, q in zip(before, net.parameters()):
+        np.testing.assert_array_equal(p, q)  # parameters restored exactly
+
+
+def test_sharpness_of_a_quadratic_loss_is_exact():
+    # One linear layer with the mean squared error: loss = mean((X w + b - y)²), whose Hessian is
+    # 2/m [X 1]ᵀ [X 1] whatever the weights.
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((30, 3)), rng.standard_normal((30, 1))
+    net = MLP([3, 1], "tanh", "linear", seed=0)
+    design = np.column_stack([X, np.ones(30)])
+    expected = np.linalg.eigvalsh(2.0 / 30 * design.T @ design).max()
+    assert diagnostics.sharpness(net, X, Y) == pytest.approx(expected, rel=1e-8)
+
+
+def test_sharpness_sets_the_stable_learning_rate_of_gradient_descent():
+    # On the quadratic, steps with η slightly below 2/λ_max converge and slightly above diverge.
+    rng = np.random.default_rng(1)
+    X, Y = rng.standard_normal((30, 3)), rng.standard_normal((30, 1))
+    limit = 2.0 / diagnostics.sharpness(MLP([3, 1], "tanh", "linear", seed=0), X, Y)
+    below, above = MLP([3, 1], "tanh", "linear", seed=0), MLP([3, 1], "tanh", "linear", seed=0)
+    h_below = below.fit(X, Y, epochs=300, lr=0.95 * limit)
+    h_above = above.fit(X, Y, epochs=300, lr=1.05 * limit, on_divergence="stop")
+    assert h_below.loss[-1] < h_below.loss[0]
+    assert h_above.loss[-1] > 1e3 * h_above.loss[0]
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 
@@ -220,6 +292,10 @@ def test_bad_input_with_a_network(binary_data):
         diagnostics.gradient_check(net, X, y, eps="1e-6")
     with pytest.raises(ValueError, match=r"`net.activation`.*'relu'.*'tanh'"):
         diagnostics.dead_relu_fraction(net, X)
+    with pytest.raises(ValueError, match=r"`eps`.*\(0, 1\)"):
+        diagnostics.sharpness(net, X, y, eps=2.0)
+    with pytest.raises(ValueError, match=r"`seed`"):
+        diagnostics.sharpness(net, X, y, seed=-1)
     with pytest.raises(ValueError, match=r"`X`.*\(n, 3\)"):
         diagnostics.layer_stats(net, X[:, :2])
     with pytest.raises(ValueError, match=r"`Y`.*\(64, 1\)"):

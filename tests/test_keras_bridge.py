@@ -3,7 +3,8 @@
 ``KerasInitializer(name, seed, **kwargs)``: a preset takes no keyword arguments; a family is
 built from them (``KerasInitializer("random_normal", std=10.0)``), and the values equal
 ``initializers.FAMILIES[name](**kwargs)(shape, rng=seed)``. ``to_keras``/``from_keras`` convert
-an MLP with identical weights and outputs, float64 throughout.
+an MLP with identical weights and outputs, float64 throughout. ``fit_full_batch`` takes the
+steps of our own gradient descent (``MLP.fit``), with the loss in the model's dtype.
 """
 
 import os
@@ -194,6 +195,39 @@ def test_to_keras_float32_and_structure():
     assert all(layer.compute_dtype == "float32" for layer in dense)
     np.testing.assert_array_equal(dense[0].get_weights()[0], net.weights[0])
     np.testing.assert_allclose(np.asarray(model(X.astype(np.float32))), net.forward(X), rtol=1e-5)
+
+
+# --- full-batch training ------------------------------------------------------------------------
+
+
+def _circle_data():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((40, 2))
+    return X, (np.sum(X**2, axis=1) < 1.0).astype(np.float64).reshape(-1, 1)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_fit_full_batch_takes_the_steps_of_our_gradient_descent(activation):
+    data, Y = _circle_data()
+    net = MLP([2, 6, 4, 1], activation, "sigmoid", weight_init="glorot_normal", seed=0)
+    model = kb.to_keras(net)
+    history = kb.fit_full_batch(model, data, Y, steps=40, lr=0.5, steps_per_execution=20)
+    ours = net.fit(data, Y, epochs=40, lr=0.5)
+    assert len(history.history["loss"]) == 2  # one entry per call of 20 steps
+    for k, p in zip(model.get_weights(), net.parameters()):
+        np.testing.assert_allclose(k, p, rtol=0, atol=1e-12)
+    assert ours.final_loss < ours.loss[0]  # it did train
+
+
+def test_fit_full_batch_computes_the_loss_in_the_model_dtype():
+    data, Y = _circle_data()
+    model = kb.to_keras(MLP([2, 3, 1], "tanh", seed=0))
+    kb.fit_full_batch(model, data, Y, steps=2, lr=0.1, steps_per_execution=1)
+    assert model.loss.dtype == "float64"
+    with pytest.raises(ValueError, match=r"`steps`.*multiple.*\(50\).*steps=30"):
+        kb.fit_full_batch(model, data, Y, steps=30, lr=0.1)
+    with pytest.raises(ValueError, match=r"`lr`"):
+        kb.fit_full_batch(model, data, Y, steps=50, lr=0.0)
 
 
 def test_leaky_relu_slope_is_exactly_0_01():

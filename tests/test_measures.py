@@ -1,10 +1,12 @@
 """wtinit_lib.measures: numbers computed from arrays (no network is run here).
 
 How far apart two arrays are (``relative_error``), how identical a layer's units are
-(``max_pairwise_unit_difference``), how many units are silent (``silent_unit_fraction``), how
-aligned two gradients are (``cosine``, ``gradient_cosine``, ``per_tensor_cosines``: clipping by
-global norm keeps the direction, by value or per tensor it does not), and how many directions a
-layer uses (``singular_value_ratios``, ``effective_rank``).
+(``max_pairwise_unit_difference``; ``unit_spreads`` against a pair-by-pair comparison), how well
+a straight line separates two classes (``best_line_accuracy`` against an exhaustive search), how
+many units are silent (``silent_unit_fraction``), how aligned two gradients are (``cosine``,
+``gradient_cosine``, ``per_tensor_cosines``: clipping by global norm keeps the direction, by
+value or per tensor it does not), and how many directions a layer uses
+(``singular_value_ratios``, ``effective_rank``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import math
 import numpy as np
 import pytest
 
-from wtinit_lib import MLP, clipping, measures
+from wtinit_lib import MLP, clipping, initializers, measures
 
 
 def _grads() -> list[np.ndarray]:
@@ -59,6 +61,47 @@ def test_zero_init_keeps_units_identical(binary_data):
     net = MLP([3, 5, 1], "tanh", weight_init="zeros")
     net.fit(X, y, epochs=20, lr=0.5)
     assert measures.max_pairwise_unit_difference(net.weights[0]) == 0.0
+
+
+def _brute_force_spread(W_in, b, W_out):
+    """The largest |difference| between two units, pair by pair, entry by entry."""
+    units = [np.concatenate([W_in[:, j], [b[j]], W_out[j, :]]) for j in range(b.size)]
+    return max(float(np.max(np.abs(u - v))) for u in units for v in units)
+
+
+def test_unit_spreads_match_a_pair_by_pair_comparison():
+    rng = np.random.default_rng(0)
+    sizes = [3, 5, 4, 2]
+    weights = [rng.normal(size=(sizes[i], sizes[i + 1])) for i in range(3)]
+    biases = [rng.normal(size=n) for n in sizes[1:]]
+    spreads = measures.unit_spreads(weights, biases)
+    expected = [_brute_force_spread(weights[i], biases[i], weights[i + 1]) for i in range(2)]
+    assert spreads.shape == (2,)
+    np.testing.assert_allclose(spreads, expected, rtol=0, atol=0)
+
+
+def test_unit_spreads_see_a_difference_in_each_of_the_three_parts():
+    weights = [np.full((2, 3), 0.5), np.full((3, 1), -1.0)]
+    biases = [np.zeros(3), np.zeros(1)]
+    assert measures.unit_spreads(weights, biases).tolist() == [0.0]
+    for part in ("in", "bias", "out"):
+        W = [w.copy() for w in weights]
+        b = [v.copy() for v in biases]
+        if part == "in":
+            W[0][1, 2] += 0.25
+        elif part == "bias":
+            b[0][0] -= 0.25
+        else:
+            W[1][1, 0] += 0.25
+        assert measures.unit_spreads(W, b).tolist() == [0.25]
+
+
+def test_unit_spreads_of_a_constant_start_stay_zero(binary_data):
+    X, y = binary_data
+    net = MLP([3, 8, 4, 1], "tanh", weight_init=initializers.constant(0.3))
+    net.fit(X, y, epochs=30, lr=0.5)
+    assert np.all(measures.unit_spreads(net.weights, net.biases) < 1e-12)
+    assert not np.allclose(net.weights[0], 0.3)  # the units moved, together
 
 
 def test_silent_unit_fraction_counts_columns_that_are_zero_on_every_row():
@@ -149,6 +192,42 @@ def test_singular_value_ratios_and_effective_rank():
         measures.singular_value_ratios(np.ones(3))
 
 
+# --- the best straight line -----------------------------------------------------------------------
+
+
+def _exact_best_line(X, y):
+    """Every line through two points, shifted a hair to either side, with both class orders."""
+    best = 0.0
+    for i in range(len(X)):
+        for j in range(i + 1, len(X)):
+            d = X[j] - X[i]
+            normal = np.array([-d[1], d[0]])
+            side = (X - X[i]) @ normal
+            for shift in (-1e-9, 1e-9):
+                for rotate in (-1e-7, 1e-7):  # tip the line so the two points split either way
+                    s = side + shift + rotate * ((X - X[i]) @ d)
+                    right = np.mean((s > 0) == (y == 1))
+                    best = max(best, right, 1 - right)
+    return best
+
+
+def test_best_line_accuracy_matches_an_exhaustive_search_over_lines():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((24, 2))
+    y = (np.sum(X**2, axis=1) < 0.8).astype(int)  # a disc: no line separates it
+    exact = _exact_best_line(X, y)
+    assert measures.best_line_accuracy(X, y, num_directions=20000) == pytest.approx(exact)
+    assert measures.best_line_accuracy(X, y) <= exact + 1e-12  # a coarse scan: a lower bound
+    assert exact < 1.0
+
+
+def test_best_line_accuracy_of_separable_and_xor_points():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    assert measures.best_line_accuracy(X, np.array([0, 0, 1, 1])) == 0.75  # XOR
+    assert measures.best_line_accuracy(X, np.array([0, 1, 1, 1])) == 1.0
+    assert measures.best_line_accuracy(X, np.array([1, 1, 0, 0])) == 0.75  # labels swapped
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 
@@ -171,6 +250,27 @@ def test_singular_value_ratios_and_effective_rank():
             r"`a` and `b`.*same shape.*\(2,\).*\(3,\)",
         ),
         (lambda: measures.effective_rank(np.eye(2), rtol="0.1"), TypeError, r"`rtol`"),
+        (
+            lambda: measures.unit_spreads([np.zeros((2, 3))], [np.zeros(3)]),
+            ValueError,
+            r"`weights` and `biases`.*at least two",
+        ),
+        (
+            lambda: measures.unit_spreads([np.zeros((2, 3)), np.zeros((3, 1))], [np.zeros(2)] * 2),
+            ValueError,
+            r"`weights` and `biases`",
+        ),
+        (lambda: measures.unit_spreads(np.zeros((2, 2)), [np.zeros(2)]), TypeError, r"`weights`"),
+        (
+            lambda: measures.best_line_accuracy(np.zeros((3, 3)), np.zeros(3)),
+            ValueError,
+            r"`X` and `y`.*\(n, 2\)",
+        ),
+        (
+            lambda: measures.best_line_accuracy(np.zeros((2, 2)), np.array([0, 2])),
+            ValueError,
+            r"`y`.*0 and 1",
+        ),
     ],
 )
 def test_bad_input(call, error, match):

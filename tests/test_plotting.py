@@ -281,6 +281,20 @@ def test_epoch_curves_marks_a_run_that_became_nan():
     np.testing.assert_array_equal(mark.get_xdata(), [2])
 
 
+def test_epoch_curves_draws_several_runs_as_median_and_range():
+    runs = np.array([[1.0, 0.5, 0.2], [2.0, 0.4, 0.1], [4.0, 0.9, 0.3]])  # 3 seeds, 3 epochs
+    fig = plotting.loss_curves({"He": runs, "one run": [1.0, 0.8, 0.6]}, logy=True)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2  # a median line, then the single run
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [2.0, 0.5, 0.2])
+    (band,) = ax.collections
+    vertices = band.get_paths()[0].vertices
+    for epoch, low, high in ((1, 1.0, 4.0), (2, 0.4, 0.9), (3, 0.1, 0.3)):
+        at = vertices[np.isclose(vertices[:, 0], epoch), 1]
+        assert np.isclose(at.min(), low) and np.isclose(at.max(), high)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["He", "one run"]
+
+
 def test_loss_curves_is_epoch_curves_of_the_loss():
     history = History(loss=[1.0, 0.5], val_loss=[1.1, 0.6])
     a = plotting.loss_curves({"run": history}).axes[0]

@@ -244,15 +244,28 @@ def _execute(notebook: Path, emulation: str | None, folder: Path) -> dict[int, l
 
 
 def _text_lines(cell: dict) -> list[str]:
-    lines = []
+    """A cell's text output, line by line; a stream cut into several chunks is joined first.
+
+    A loaded machine can flush a print's text and its newline as two stream outputs (nbclient
+    does not coalesce them); nbval joins them before comparing, and so must the report, or the
+    cut shows up as a spurious empty line.
+    """
+    lines: list[str] = []
+    pending, pending_name = "", None  # the stream text read so far, and its name
     for output in cell.get("outputs", []):
         if output["output_type"] == "stream":
-            lines += "".join(output["text"]).splitlines()
-        elif output["output_type"] == "error":
+            if output["name"] != pending_name:
+                lines += pending.splitlines()
+                pending, pending_name = "", output["name"]
+            pending += "".join(output["text"])
+            continue
+        lines += pending.splitlines()
+        pending, pending_name = "", None
+        if output["output_type"] == "error":
             lines.append(f"ERROR {output['ename']}: {output['evalue']}")
         elif "text/plain" in output.get("data", {}) and "image/png" not in output["data"]:
             lines += "".join(output["data"]["text/plain"]).splitlines()
-    return lines
+    return lines + pending.splitlines()
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -203,12 +203,8 @@ def collapse_identical_units(net: MLP, atol: float = 0.0) -> MLP:
         raise TypeError(f"Argument `net` must be a wtinit_lib.MLP. Received: {type(net).__name__}")
     atol = check_positive("atol", atol, allow_zero=True)
     L = net.num_layers
-    for i in range(L - 1):
-        spread = max(
-            measures.max_pairwise_unit_difference(net.weights[i]),
-            measures.max_pairwise_unit_difference(net.biases[i]),
-            measures.max_pairwise_unit_difference(net.weights[i + 1].T),
-        )
+    spreads = measures.unit_spreads(net.weights, net.biases) if L > 1 else []
+    for i, spread in enumerate(spreads):
         if spread > atol:
             raise ValueError(
                 f"Argument `net` must have identical units in every hidden layer. Received: "

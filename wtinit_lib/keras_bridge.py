@@ -16,6 +16,8 @@ else through. These settings only take effect if TensorFlow was not imported ear
   ``.keras`` model reloads.
 - :func:`to_keras`: an :class:`~wtinit_lib.network.MLP` as a ``keras.Sequential`` with the same
   weights, activations and outputs; :func:`from_keras` the other way round.
+- :func:`fit_full_batch`: train a Keras model with plain gradient descent on the whole data set
+  at every step, the way ``MLP.fit`` does without a ``batch_size``.
 
 Measurements on Keras layers and models (fans by autodiff, per-batch losses) are in
 :mod:`wtinit_lib.keras_probes`, which imports Keras through this module.
@@ -78,14 +80,16 @@ import inspect  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402  (loaded by keras above, quietly)
 
 from wtinit_lib import activations, initializers  # noqa: E402
-from wtinit_lib._checks import check_seed  # noqa: E402
+from wtinit_lib._checks import check_int, check_positive, check_seed  # noqa: E402
 from wtinit_lib.network import MLP  # noqa: E402
 
 __all__ = [
     "DtypeSequential",
     "KerasInitializer",
+    "fit_full_batch",
     "from_keras",
     "keras_initializer",
     "leaky_relu",
@@ -320,3 +324,49 @@ def from_keras(model: keras.Model) -> MLP:
     net.weights = kernels
     net.biases = biases
     return net
+
+
+# --- training ------------------------------------------------------------------------------------
+
+
+def fit_full_batch(
+    model: keras.Model,
+    X: np.ndarray,
+    Y: np.ndarray,
+    steps: int,
+    lr: float,
+    dtype: str | None = None,
+    steps_per_execution: int = 50,
+) -> Any:
+    """Train ``model`` by full-batch gradient descent, ``θ ← θ - lr · ∇ℒ``, for ``steps`` steps.
+
+    Plain ``SGD(learning_rate=lr)``, Keras's ``BinaryCrossentropy`` in ``dtype`` (default: the
+    model's own; a float32 loss on a float64 model would round away the logits Keras recovers
+    from a sigmoid layer) and an accuracy metric; every step uses all of ``(X, Y)``, the update
+    of ``MLP.fit(X, Y, epochs=steps, lr=lr)``. Keras runs ``steps_per_execution`` steps per call
+    into TensorFlow (speed only; ``steps`` must be a multiple of it). Returns Keras's History.
+    """
+    steps = check_int("steps", steps)
+    lr = check_positive("lr", lr)
+    steps_per_execution = check_int("steps_per_execution", steps_per_execution)
+    if steps % steps_per_execution:
+        raise ValueError(
+            f"Argument `steps` must be a multiple of `steps_per_execution` "
+            f"({steps_per_execution}). Received: steps={steps}"
+        )
+    dtype = dtype or (model.layers[0].compute_dtype if model.layers else keras.config.floatx())
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=lr),
+        loss=keras.losses.BinaryCrossentropy(dtype=dtype),
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
+    batch = (np.asarray(X).astype(dtype), np.asarray(Y).astype(dtype))
+    data = tf.data.Dataset.from_tensors(batch).repeat()
+    return model.fit(
+        data,
+        epochs=steps // steps_per_execution,
+        steps_per_epoch=steps_per_execution,
+        shuffle=False,
+        verbose=0,
+    )

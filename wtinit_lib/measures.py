@@ -1,4 +1,4 @@
-"""Measures on arrays: how far apart, how aligned, how many directions, how many units silent.
+"""Measures on arrays: how far apart, how aligned, how alike, how many directions, how separable.
 
 Every function here takes arrays (weights, gradients, activations) and returns numbers; none runs
 a network (the probes that do are in :mod:`wtinit_lib.diagnostics`). Activations and
@@ -14,9 +14,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from wtinit_lib import clipping
-from wtinit_lib._checks import check_in_interval, check_same_shapes, check_tensor_list
+from wtinit_lib._checks import (
+    check_in_interval,
+    check_int,
+    check_same_shapes,
+    check_tensor_list,
+)
 
 __all__ = [
+    "best_line_accuracy",
     "cosine",
     "effective_rank",
     "gradient_cosine",
@@ -26,6 +32,7 @@ __all__ = [
     "rms",
     "singular_value_ratios",
     "silent_unit_fraction",
+    "unit_spreads",
 ]
 
 
@@ -70,6 +77,46 @@ def max_pairwise_unit_difference(W: np.ndarray) -> float:
         )
     rows = array.reshape(1, -1) if array.ndim == 1 else array
     return float(np.max(rows.max(axis=1) - rows.min(axis=1)))
+
+
+def unit_spreads(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> np.ndarray:
+    """For each hidden layer, the largest difference between two of its units (length ``L - 1``).
+
+    Unit ``j`` of hidden layer ``ℓ`` is described by its incoming weights (column ``j`` of
+    ``W^ℓ``), its bias ``b^ℓ_j`` and its outgoing weights (row ``j`` of ``W^{ℓ+1}``); entry
+    ``ℓ - 1`` of the result is the :func:`max_pairwise_unit_difference` over all three. It is 0
+    exactly when the layer is copies of one unit, which gradient descent keeps so forever when it
+    starts so (a constant initialization): every unit gets the same gradient.
+
+    Args:
+        weights: the kernels ``W^1 .. W^L``, ``W^ℓ`` of shape ``(n_{ℓ-1}, n_ℓ)`` (a network's
+            ``weights``).
+        biases: the bias vectors ``b^1 .. b^L``, ``b^ℓ`` of shape ``(n_ℓ,)``.
+    """
+    W = check_tensor_list("weights", weights, np.float64)
+    b = check_tensor_list("biases", biases, np.float64)
+    shapes_ok = len(W) == len(b) and len(W) >= 2 and all(w.ndim == 2 for w in W)
+    shapes_ok = (
+        shapes_ok
+        and all(v.shape == (w.shape[1],) for w, v in zip(W, b))
+        and all(W[i].shape[1] == W[i + 1].shape[0] for i in range(len(W) - 1))
+    )
+    if not shapes_ok:
+        raise ValueError(
+            "Arguments `weights` and `biases` must be the kernels (n_in, n_out) and bias vectors "
+            "(n_out,) of at least two consecutive layers. Received: weights shapes "
+            f"{[w.shape for w in W]}, biases shapes {[v.shape for v in b]}"
+        )
+    return np.array(
+        [
+            max(
+                max_pairwise_unit_difference(W[i]),
+                max_pairwise_unit_difference(b[i]),
+                max_pairwise_unit_difference(W[i + 1].T),
+            )
+            for i in range(len(W) - 1)
+        ]
+    )
 
 
 def silent_unit_fraction(values: np.ndarray) -> float:
@@ -144,3 +191,33 @@ def effective_rank(W: np.ndarray, rtol: float = 1e-6) -> int:
     """
     rtol = check_in_interval("rtol", rtol, 0.0, 1.0)
     return int(np.sum(singular_value_ratios(W) > rtol))
+
+
+def best_line_accuracy(X: np.ndarray, y: np.ndarray, num_directions: int = 720) -> float:
+    """The best accuracy of a straight line on 2-D points: ``max`` over lines of the share of
+    points on their class's side (either class may take either side).
+
+    A line is a direction ``u = (cos θ, sin θ)`` and an offset: points with ``x · u`` below the
+    offset get one class, the rest the other. For each of ``num_directions`` angles ``θ`` evenly
+    spaced in ``[0, π)`` every offset is tried (the points sorted along ``u``, a cut between
+    each two neighbours). The result is a lower bound on the best line that becomes exact once
+    the angles are fine enough to fall between the directions at which two points swap order.
+    """
+    points = np.asarray(X, dtype=np.float64)
+    labels = np.asarray(y).reshape(-1)
+    if points.ndim != 2 or points.shape[1] != 2 or points.shape[0] != labels.size:
+        raise ValueError(
+            "Arguments `X` and `y` must be n points of shape (n, 2) and n labels. Received: "
+            f"X.shape={points.shape}, y.shape={np.shape(y)}"
+        )
+    if points.shape[0] == 0 or not np.all(np.isin(labels, (0, 1))):
+        raise ValueError(f"Argument `y` must hold labels 0 and 1. Received: y={labels!r:.80}")
+    num_directions = check_int("num_directions", num_directions)
+    angles = np.linspace(0.0, np.pi, num_directions, endpoint=False)
+    along = points @ np.stack([np.cos(angles), np.sin(angles)])  # (n, directions)
+    sorted_labels = labels[np.argsort(along, axis=0, kind="stable")]
+    n, ones = labels.size, int(labels.sum())
+    # a cut after the first j points, class 0 below it: j - (ones below) + (ones above) right
+    ones_below = np.vstack([np.zeros((1, num_directions)), np.cumsum(sorted_labels, axis=0)])
+    right = np.arange(n + 1)[:, None] - 2 * ones_below + ones
+    return float(np.max(np.maximum(right, n - right)) / n)

@@ -61,3 +61,16 @@ def test_each_emulation_changes_what_it_says_and_numpy_accepts_it(name):
 def test_unknown_emulation_is_a_clear_error():
     with pytest.raises(SystemExit, match="Unknown emulation 'arm'"):
         notebook_env.environment("arm")
+
+
+def test_report_joins_a_stream_cut_into_chunks():
+    # "loss 0.1" and its newline flushed as two outputs read as one line, as nbval reads them
+    cut = {
+        "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": ["loss 0.1"]},
+            {"output_type": "stream", "name": "stdout", "text": ["\n", "done\n"]},
+            {"output_type": "error", "ename": "E", "evalue": "x"},
+            {"output_type": "stream", "name": "stdout", "text": "after\n"},
+        ]
+    }
+    assert notebook_env._text_lines(cut) == ["loss 0.1", "done", "ERROR E: x", "after"]

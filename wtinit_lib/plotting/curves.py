@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -197,6 +198,29 @@ def _diverged_at(run: Any, values: np.ndarray) -> int | None:
     return int(np.argmax(bad)) + 1 if bad.any() else None
 
 
+def _is_stack(run: Any) -> bool:
+    """Whether ``run`` holds several runs: a 2-D array-like of numbers, one row per run."""
+    if hasattr(run, "loss") or isinstance(run, (str, bytes)):
+        return False
+    try:
+        return np.ndim(np.asarray(run, dtype=np.float64)) == 2
+    except (TypeError, ValueError):
+        return False
+
+
+def _draw_band(ax: Any, runs: np.ndarray, color: str, label: str, logy: bool) -> None:
+    """The median of the runs per epoch as a line, their lowest-to-highest range as a band."""
+    if logy:
+        runs = np.where(runs > 0, runs, np.nan)
+    epochs = np.arange(1, runs.shape[1] + 1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an epoch where every run is NaN
+        median = np.nanmedian(runs, axis=0)
+        low, high = np.nanmin(runs, axis=0), np.nanmax(runs, axis=0)
+    ax.plot(epochs, median, color=color, label=label)
+    ax.fill_between(epochs, low, high, color=color, alpha=0.2, lw=0)
+
+
 @styled
 def epoch_curves(
     histories: Mapping[str, Any],
@@ -219,6 +243,10 @@ def epoch_curves(
     best loss possible); ``ymax`` ends the y axis there, and a run that goes above it is marked at
     the top edge with the largest value it reached. Draws into ``ax`` when given (see
     :func:`~wtinit_lib.plotting.panels`) and returns its figure.
+
+    A label may also map to several runs at once, a 2-D array ``(runs, epochs)`` (e.g. the losses
+    of eight seeds): its median per epoch is drawn as the line and the range from the lowest to
+    the highest run as a shaded band, so one lucky or unlucky seed cannot speak for all.
     """
     check_mapping("histories", histories)
     check_optional_str("title", title)
@@ -226,6 +254,9 @@ def epoch_curves(
         ymax = check_positive("ymax", ymax) if logy else check_finite("ymax", ymax)
     fig, ax = _axes(ax, (6.4, 3.8))
     for (label, run), color in zip(histories.items(), colors(len(histories))):
+        if _is_stack(run):
+            _draw_band(ax, np.asarray(run, dtype=np.float64), color, str(label), logy)
+            continue
         values = series(label, run, field, "values")
         epochs = np.arange(1, values.size + 1)
         ok = np.isfinite(values)
