@@ -8,6 +8,10 @@ the sidebar.
 
 This module is one file, so `--dist loadfile` runs it in a single xdist worker.
 Chromium comes from apt (`make test` installs it as root); never `playwright install`.
+
+Two more checks read the layout: on the pages of ``COLUMN_PAGES`` no table or code block is
+wider than the text column (it would scroll sideways or be cut off in print), and the cheat sheet
+prints on exactly one A4 page and one Letter page (its print CSS is _static/cheatsheet-print.css).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import re
 import subprocess
 import sys
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
@@ -257,6 +262,95 @@ def test_page_in_browser(browser, server, page_name):
         assert any(entry.endswith(title) for entry in entries), (
             f"{page_name}: the sidebar does not list chapter {title!r}; it has {entries}"
         )
+
+
+# Pages whose tables and code blocks fit the column at 1280 px (688 px of text); a page joins
+# the list once it fits, the goal being every page of _toc.yml.
+COLUMN_PAGES = [
+    "intro",
+    "chapters/10_in_practice",
+    "pages/cheatsheet",
+    "pages/running",
+    "pages/notation",
+    "pages/references",
+]
+
+
+def wider_than_column(page) -> list[str]:
+    """Every table or code block (shown ones) wider than the box that holds it, described."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('main table, main pre')]
+            .filter(el => el.offsetParent !== null)
+            .map(el => {
+                const box = el.closest('.pst-scrollable-table-container, .highlight,'
+                    + ' .cell_output, .table-wrapper') || el.parentElement;
+                return {el, box};
+            })
+            .filter(({el, box}) => el.scrollWidth > box.clientWidth + 1)
+            .map(({el, box}) => `${el.tagName.toLowerCase()} ${el.scrollWidth} px in `
+                + `${box.clientWidth} px: ${el.innerText.slice(0, 60).replace(/\\s+/g, ' ')}`)"""
+    )
+
+
+@pytest.mark.parametrize("page_name", COLUMN_PAGES)
+def test_tables_and_code_fit_the_column(browser, server, page_name):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page, _ = open_page(context, server, page_name)
+        typeset_math(page)
+        too_wide = wider_than_column(page)
+    finally:
+        context.close()
+    assert not too_wide, f"{page_name}: wider than the column: {too_wide}"
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """The number of pages of a PDF, read from its bytes (no PDF library needed).
+
+    Counts the page objects (``/Type /Page``), including those packed into compressed object
+    streams, and checks the count against the ``/Count`` of the page tree's root.
+    """
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            pass  # not a Flate stream (an image, say): no objects inside
+    text = b"\n".join(parts)
+    pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", text))
+    counts = [int(n) for n in re.findall(rb"/Count\s+(\d+)", text)]
+    assert pages > 0 and counts and max(counts) == pages, (
+        f"cannot read the page count: {pages} page objects, /Count values {counts}"
+    )
+    return pages
+
+
+def root_font_size(page) -> float:
+    return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+
+
+# Chromium's default print margins are about 10 mm; a little more leaves room for any printer.
+PRINT_MARGIN = {side: "12mm" for side in ("top", "right", "bottom", "left")}
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_cheat_sheet_prints_on_one_page(browser, server, paper):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page, _ = open_page(context, server, "pages/cheatsheet")
+        typeset_math(page)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format=paper, margin=PRINT_MARGIN)
+        font_size = {"cheat sheet": root_font_size(page)}
+        other, _ = open_page(context, server, "pages/notation")
+        other.emulate_media(media="print")
+        font_size["another page"] = root_font_size(other)
+    finally:
+        context.close()
+    pages = pdf_page_count(pdf)
+    assert pages == 1, f"the cheat sheet prints on {pages} {paper} pages"
+    # The print CSS is scoped to the cheat sheet: another page keeps the theme's type size.
+    assert font_size["cheat sheet"] < font_size["another page"], font_size
 
 
 def test_intro_has_math(browser, server):
