@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # The one book build: -W turns every warning into an error, -n reports every broken
 # reference, --keep-going lists all of them before failing, --all rebuilds every page (an
 # incremental build left unchanged pages with a stale sidebar after a chapter's title
-# changed; a full build takes about 15 s). tests/test_book_html.py runs the same command.
+# changed; a full build takes about 15 s). tests/book/test_book_html.py runs the same command.
 BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going --all
 
 LINT_PATHS := $(wildcard wtinit_lib tests benchmarks chapters tools _ext conftest.py)
@@ -25,9 +25,14 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # a stray variable in your shell cannot change what the notebooks print.
 NB_ENV := $(PY) tools/notebook_env.py exec --
 
-.PHONY: venv book test test-portable browser lint format notebooks lab serve clean
+# The book's defaults for JupyterLab in this venv (see tools/jupyterlab-overrides.json): save
+# widget state with the notebook, so that a saved playground reopens without "model not found",
+# and never fetch Jupyter's news. Settings a reader makes in JupyterLab still win.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/wtinit-book.json
 
-venv: $(STAMP)
+.PHONY: venv book pdf test test-portable browser lint format notebooks lab serve clean
+
+venv: $(STAMP) $(LAB_OVERRIDES)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,12 +40,20 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+$(LAB_OVERRIDES): tools/jupyterlab-overrides.json $(STAMP)
+	install -D -m 644 $< $@
+
 book: $(STAMP)
 	$(BOOK_BUILD)
 
-# Unit tests, nbval on every notebook in chapters/ and the browser test; the options
-# live in [tool.pytest.ini_options] in pyproject.toml.
-test: $(STAMP) browser
+# The whole book as one PDF, _build/pdf/book.pdf: Jupyter Book's single-page HTML build (in
+# _build/pdf, apart from `make book`'s) printed by Chromium, offline. See tools/build_pdf.py.
+pdf: $(STAMP) browser
+	$(PY) tools/build_pdf.py
+
+# Unit tests, nbval on every notebook in chapters/ and the browser tests (the book's pages,
+# JupyterLab, the PDF); the options live in [tool.pytest.ini_options] in pyproject.toml.
+test: $(STAMP) $(LAB_OVERRIDES) browser
 	$(NB_ENV) $(PY) -m pytest
 
 # nbval on every chapter again, once per emulated CPU (see tools/notebook_env.py: an x86-64 CPU
@@ -49,15 +62,15 @@ test: $(STAMP) browser
 test-portable: $(STAMP)
 	$(PY) tools/notebook_env.py check
 
-# The browser test drives Debian's Chromium (never a downloaded browser build).
+# The browser tests and `make pdf` drive Debian's Chromium (never a downloaded browser build).
 browser:
 	@if [ -x $(CHROMIUM) ]; then \
 	  true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Chromium with apt-get (needed by tests/test_book_html.py)"; \
+	  echo "Installing Chromium with apt-get (needed by the browser tests and make pdf)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
-	  echo "tests/test_book_html.py needs $(CHROMIUM): run 'sudo apt-get install chromium' (Debian/Ubuntu)" >&2; \
+	  echo "the browser tests and make pdf need $(CHROMIUM): run 'sudo apt-get install chromium' (Debian/Ubuntu)" >&2; \
 	  exit 1; \
 	fi
 
@@ -78,7 +91,7 @@ notebooks: $(STAMP)
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
 	$(PY) tools/clean_notebooks.py $(NOTEBOOKS)
 
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_OVERRIDES)
 	$(NB_ENV) $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser $(ALLOW_ROOT)
 
 serve:

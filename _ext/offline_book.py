@@ -8,10 +8,28 @@ extension after the builder started are emitted twice (once with filename None, 
 
 This extension drops sphinx-thebe's scripts (nothing on a page uses them with thebe off, and
 they name a CDN) and removes exact duplicates among the remaining scripts.
-tests/test_book_html.py checks the result in a browser.
+
+It also places the chapter 11 playground's files (_static/playground/). Jupyter Book adds every
+.js and .css file under _static to every page, in the order the file system lists them; the
+playground's belong only on the page that hosts it (the one with id="wtinit-playground"), in the
+order they depend on each other, deferred so that they run after the page is parsed.
+tests/book/test_book_html.py and tests/book/test_playground.py check the result in a browser.
 """
 
 from __future__ import annotations
+
+from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+
+PLAYGROUND = "_static/playground/"
+PLAYGROUND_MARKER = 'id="wtinit-playground"'
+# In load order: the chart library, the compiled kernels, the engine, then the page's code.
+PLAYGROUND_SCRIPTS = (
+    "vendor/uplot/uPlot.iife.min.js",
+    "kernels.js",
+    "engine.js",
+    "playground.js",
+)
+PLAYGROUND_STYLES = ("vendor/uplot/uPlot.min.css", "playground.css")
 
 
 def _is_thebe(script) -> bool:
@@ -20,7 +38,31 @@ def _is_thebe(script) -> bool:
     return "sphinx-thebe" in filename or "THEBE_JS_URL" in body
 
 
+def _is_playground(asset) -> bool:
+    return str(getattr(asset, "filename", asset) or "").startswith(PLAYGROUND)
+
+
+def _place_playground(context) -> None:
+    hosts = PLAYGROUND_MARKER in context.get("body", "")
+    # New lists: the context's may be the builder's own, shared by every page.
+    styles = context.get("css_files")
+    if isinstance(styles, list):
+        styles = [css for css in styles if not _is_playground(css)]
+        if hosts:
+            styles += [_CascadingStyleSheet(PLAYGROUND + name) for name in PLAYGROUND_STYLES]
+        context["css_files"] = styles
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        scripts = [js for js in scripts if not _is_playground(js)]
+        if hosts:
+            scripts += [
+                _JavaScript(PLAYGROUND + name, defer="defer") for name in PLAYGROUND_SCRIPTS
+            ]
+        context["script_files"] = scripts
+
+
 def _clean_scripts(app, pagename, templatename, context, doctree):
+    _place_playground(context)
     scripts = context.get("script_files")
     if not isinstance(scripts, list):
         return

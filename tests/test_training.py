@@ -407,3 +407,103 @@ def test_bad_validation_data(make_net):
         net.fit(X, Y, epochs=1, lr=0.1, X_val=X[:, :2], Y_val=Y)
     with pytest.raises(ValueError, match=r"`Y` must have shape \(16, 3\).*\(10, 3\)"):
         net.fit(X, Y, epochs=1, lr=0.1, X_val=X, Y_val=Y[:10])
+
+
+# --- Adam, per-parameter learning rates, a target loss --------------------------------------------
+
+
+def _adam_by_hand(X, y, steps, lr, scales=(1.0, 1.0), betas=(0.9, 0.999), eps=1e-8):
+    """Adam on the linear regression, written out with nothing from the library."""
+    w, c = np.zeros((3, 1)), np.zeros(1)
+    state = [[np.zeros_like(w), np.zeros_like(w)], [np.zeros_like(c), np.zeros_like(c)]]
+    for t in range(1, steps + 1):
+        r = X @ w + c - y[:, None]
+        grads = [X.T @ (2 * r / len(X)), np.array([2 * r.mean()])]
+        for (param, (m, v)), g, s in zip(((w, state[0]), (c, state[1])), grads, scales):
+            m[:] = betas[0] * m + (1 - betas[0]) * g
+            v[:] = betas[1] * v + (1 - betas[1]) * g**2
+            m_hat, v_hat = m / (1 - betas[0] ** t), v / (1 - betas[1] ** t)
+            param -= lr * s * m_hat / (np.sqrt(v_hat) + eps)
+    return w, c
+
+
+def test_adam_steps_are_kingma_and_ba_algorithm_1():
+    X, y = regression_data(n=50)
+    model = LinearRegression(3)
+    training.fit(model, X, y, epochs=7, lr=0.05, optimizer="adam", betas=(0.8, 0.99))
+    w, c = _adam_by_hand(X, y, 7, 0.05, betas=(0.8, 0.99))
+    np.testing.assert_allclose(model.w, w, rtol=1e-12)
+    np.testing.assert_allclose(model.c, c, rtol=1e-12)
+
+
+def test_adam_first_step_moves_every_entry_by_about_lr():
+    # m̂ / √v̂ = g / |g| at t = 1: each entry moves by η (up to ε), whatever its gradient's size
+    X, y = regression_data(n=50)
+    model = LinearRegression(3)
+    training.fit(model, X, y, epochs=1, lr=0.01, optimizer="adam")
+    np.testing.assert_allclose(np.abs(model.w), 0.01, rtol=1e-5)
+
+
+def test_lr_scales_give_each_parameter_array_its_own_learning_rate():
+    X, y = regression_data(n=20)
+    model = LinearRegression(3)
+    training.fit(model, X, y, epochs=3, lr=0.05, lr_scales=[2.0, 0.5])
+    w, c = np.zeros((3, 1)), np.zeros(1)
+    for _ in range(3):
+        r = X @ w + c - y[:, None]
+        w -= 0.05 * 2.0 * (X.T @ (2 * r / 20))
+        c -= 0.05 * 0.5 * np.array([2 * r.mean()])
+    np.testing.assert_allclose(model.w, w, rtol=1e-13)
+    np.testing.assert_allclose(model.c, c, rtol=1e-13)
+    # with Adam too
+    model = LinearRegression(3)
+    training.fit(model, X, y, epochs=4, lr=0.05, optimizer="adam", lr_scales=[2.0, 0.5])
+    w, c = _adam_by_hand(X, y, 4, 0.05, scales=(2.0, 0.5))
+    np.testing.assert_allclose(model.w, w, rtol=1e-12)
+
+
+def test_lr_scales_of_one_are_bit_for_bit_plain_sgd():
+    X, y = regression_data(n=30)
+    Y = (y > 0).astype(float)
+    plain, scaled = MLP([3, 8, 1], seed=0), MLP([3, 8, 1], seed=0)
+    plain.fit(X, Y, epochs=5, lr=0.3)
+    scaled.fit(X, Y, epochs=5, lr=0.3, lr_scales=[1.0] * 4)
+    assert all(np.array_equal(p, q) for p, q in zip(plain.parameters(), scaled.parameters()))
+
+
+def test_lr_scales_accept_an_object_with_lr_scales():
+    class Parametrization:
+        lr_scales = (1.0, 0.0)  # a zero freezes the bias
+
+    X, y = regression_data(n=20)
+    model = LinearRegression(3)
+    training.fit(model, X, y, epochs=3, lr=0.05, lr_scales=Parametrization())
+    assert np.all(model.c == 0) and np.any(model.w != 0)
+
+
+def test_target_loss_stops_at_the_first_epoch_that_reaches_it():
+    X, y = regression_data()
+    full = training.fit(LinearRegression(3), X, y, epochs=300, lr=0.1)
+    target = 2 * full.final_loss
+    first = next(k for k, loss in enumerate(full.loss, start=1) if loss <= target)
+    stopped = training.fit(LinearRegression(3), X, y, epochs=300, lr=0.1, target_loss=target)
+    assert stopped.epochs_run == first < 300
+    assert stopped.loss == full.loss[:first]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"optimizer": "rmsprop"}, ValueError, "optimizer"),
+        ({"optimizer": "adam", "betas": (0.9, 1.0)}, ValueError, r"betas\[1\]"),
+        ({"optimizer": "adam", "adam_eps": 0}, ValueError, "adam_eps"),
+        ({"lr_scales": [1.0]}, ValueError, "lr_scales"),
+        ({"lr_scales": 2.0}, TypeError, "lr_scales"),
+        ({"lr_scales": [1.0, -1.0]}, ValueError, "lr_scales"),
+        ({"target_loss": -1.0}, ValueError, "target_loss"),
+    ],
+)
+def test_bad_optimizer_arguments_are_refused(kwargs, exc, match):
+    X, y = regression_data(n=10)
+    with pytest.raises(exc, match=match):
+        training.fit(LinearRegression(3), X, y, epochs=1, lr=0.1, **kwargs)

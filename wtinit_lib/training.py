@@ -1,8 +1,10 @@
-"""The training loop: mini-batches, gradient descent, clipping, recording, divergence.
+"""The training loop: mini-batches, gradient descent or Adam, clipping, recording, divergence.
 
 :func:`fit` trains any network that offers the small interface :class:`Trainable` describes
-(``MLP.fit`` is a thin call into it): plain (mini-batch) gradient descent, ``θ ← θ - lr · g``
-for every parameter array ``θ`` with gradient ``g``, optionally clipped first
+(``MLP.fit`` is a thin call into it). The default is plain (mini-batch) gradient descent,
+``θ ← θ - η · g`` for every parameter array ``θ`` with gradient ``g``; ``optimizer="adam"`` uses
+Adam (Kingma & Ba 2014) instead, and ``lr_scales`` gives each parameter array its own learning
+rate ``η · s_θ`` (what μP needs). Gradients are optionally clipped first
 (:mod:`wtinit_lib.clipping`). It records the loss of every epoch, the gradient norm, optional
 per-layer statistics (:mod:`wtinit_lib.layerstats`) and a validation loss, and stops with a
 clear report when the loss becomes NaN or infinite (:class:`DivergenceError`).
@@ -12,14 +14,21 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from wtinit_lib import clipping
-from wtinit_lib._checks import as_rng, check_choice, check_int, check_positive
+from wtinit_lib._checks import (
+    as_rng,
+    check_choice,
+    check_in_interval,
+    check_int,
+    check_per_layer,
+    check_positive,
+)
 from wtinit_lib.layerstats import LayerStats
 
 __all__ = ["DivergenceError", "History", "Trainable", "fit", "minibatches"]
@@ -116,17 +125,89 @@ def _progress_bar(epochs: int, show: bool) -> Iterator[object]:
         bar.close()
 
 
+OPTIMIZERS = ("sgd", "adam")
+
+
+class _SGD:
+    """``θ ← θ - η s_θ g``: plain gradient descent (``s_θ`` = 1 without ``lr_scales``)."""
+
+    def __init__(self, lr: float, scales: Sequence[float] | None) -> None:
+        self.lr = lr
+        self.scales = scales
+
+    def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        if self.scales is None:
+            for p, g in zip(params, grads):
+                g *= self.lr
+                p -= g
+            return
+        for p, g, s in zip(params, grads, self.scales):
+            g *= self.lr * s
+            p -= g
+
+
+class _Adam:
+    """Adam (Kingma & Ba 2014, Algorithm 1), one state per parameter array:
+
+        m ← β₁ m + (1 - β₁) g,   v ← β₂ v + (1 - β₂) g²,
+        θ ← θ - η s_θ · m̂ / (√v̂ + ε),   m̂ = m / (1 - β₁ᵗ),  v̂ = v / (1 - β₂ᵗ)
+
+    at step ``t = 1, 2, ...``. PyTorch's ``torch.optim.Adam`` has the same form; Keras folds the
+    bias corrections into the step size and adds ``ε`` to ``√v`` (the same step up to ``ε``).
+    """
+
+    def __init__(
+        self,
+        params: list[np.ndarray],
+        lr: float,
+        scales: Sequence[float] | None,
+        betas: tuple[float, float],
+        eps: float,
+    ) -> None:
+        self.lr, self.betas, self.eps, self.t = lr, betas, eps, 0
+        self.scales = [1.0] * len(params) if scales is None else list(scales)
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        beta1, beta2 = self.betas
+        self.t += 1
+        correction1, correction2 = 1.0 - beta1**self.t, 1.0 - beta2**self.t
+        for p, g, m, v, s in zip(params, grads, self.m, self.v, self.scales):
+            m *= beta1
+            m += (1.0 - beta1) * g
+            v *= beta2
+            v += (1.0 - beta2) * (g * g)
+            p -= (self.lr * s / correction1) * m / (np.sqrt(v / correction2) + self.eps)
+
+
 def _step(
-    params: list[np.ndarray], grads: list[np.ndarray], lr: float, clip: float | None, method: str
+    optimizer: _SGD | _Adam,
+    params: list[np.ndarray],
+    grads: list[np.ndarray],
+    clip: float | None,
+    method: str,
 ) -> float:
-    """Clip (optionally) and apply ``θ ← θ - lr · g``; returns the global norm before clipping."""
+    """Clip (optionally), then let the optimizer update; returns the global norm before clipping."""
     norm = clipping.global_norm(grads)
     if clip is not None:
         grads = clipping.clip(grads, clip, method)
-    for p, g in zip(params, grads):
-        g *= lr
-        p -= g
+    optimizer.apply(params, grads)
     return norm
+
+
+def _check_lr_scales(lr_scales: object, count: int) -> list[float] | None:
+    """One non-negative multiplier per parameter array (``lr_scales`` may also be an object with
+    an ``lr_scales`` attribute, such as a parametrization)."""
+    if lr_scales is None:
+        return None
+    lr_scales = getattr(lr_scales, "lr_scales", lr_scales)
+    if isinstance(lr_scales, (int, float)) or not isinstance(lr_scales, Sequence):
+        raise TypeError(
+            f"Argument `lr_scales` must be a list of {count} numbers, one per parameter array "
+            f"of `net.parameters()`. Received: lr_scales={lr_scales!r}"
+        )
+    return [float(s) for s in check_per_layer("lr_scales", list(lr_scales), count)]
 
 
 def _divergence_message(epoch: int, loss: float) -> str:
@@ -154,8 +235,13 @@ def fit(
     Y_val: np.ndarray | None = None,
     on_divergence: str = "raise",
     progress: bool = False,
+    optimizer: str = "sgd",
+    betas: tuple[float, float] = (0.9, 0.999),
+    adam_eps: float = 1e-8,
+    lr_scales: Sequence[float] | None = None,
+    target_loss: float | None = None,
 ) -> History:
-    """Train ``net`` with plain (mini-batch) gradient descent: ``θ ← θ - lr · g``.
+    """Train ``net`` with (mini-batch) gradient descent, ``θ ← θ - lr · g``, or Adam.
 
     Args:
         X, Y: training inputs and targets (checked by ``net.check_data``).
@@ -173,6 +259,13 @@ def fit(
             with ``diverged=True`` so the divergence can be plotted.
         progress: show a tqdm progress bar (off by default: notebooks checked by nbval stay
             quiet).
+        optimizer: ``"sgd"`` (plain gradient descent) or ``"adam"`` (with ``betas`` and
+            ``adam_eps``; see :class:`_Adam`). Clipping acts on the gradients before either.
+        lr_scales: one multiplier per array of ``net.parameters()``; array ``θ`` then learns at
+            ``lr · s_θ`` (μP's per-layer learning rates). Default: all 1.
+        target_loss: stop after the first epoch whose loss is at most this. The loss of epoch
+            ``k`` is measured before that epoch's updates, so with full batches the number of
+            steps that reached it is ``history.epochs_run - 1``.
     """
     X, Y = net.check_data(X, Y)
     epochs = check_int("epochs", epochs)
@@ -188,8 +281,21 @@ def fit(
         raise ValueError("Arguments `X_val` and `Y_val` must be given together.")
     validation = None if X_val is None else net.check_data(X_val, Y_val)
     rng = as_rng(seed, name="seed")
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    if target_loss is not None:
+        target_loss = check_positive("target_loss", target_loss, allow_zero=True)
 
     params = net.parameters()
+    scales = _check_lr_scales(lr_scales, len(params))
+    if optimizer == "sgd":
+        update: _SGD | _Adam = _SGD(lr, scales)
+    else:
+        beta1, beta2 = betas
+        betas = (
+            check_in_interval("betas[0]", beta1, 0.0, 1.0),
+            check_in_interval("betas[1]", beta2, 0.0, 1.0),
+        )
+        update = _Adam(params, lr, scales, betas, check_positive("adam_eps", adam_eps))
     # Gradients are written into these arrays on every step: allocating a fresh, large dW on
     # every step cost more than the matmuls themselves for a 784-256-256-10 network (the memory
     # comes back from the operating system page by page while the previous one is alive).
@@ -215,7 +321,7 @@ def fit(
                 count += Xb.shape[0]
                 if not math.isfinite(loss):
                     break
-                norm = _step(params, grads, lr, clip, clip_method)
+                norm = _step(update, params, grads, clip, clip_method)
             epoch_loss = total / count
             history.loss.append(epoch_loss)
             history.grad_norm.append(norm)
@@ -230,4 +336,6 @@ def fit(
                 bar.update(1)
                 if epoch % max(1, epochs // 100) == 0 or epoch == epochs:
                     bar.set_postfix(loss=f"{epoch_loss:.4f}")
+            if target_loss is not None and epoch_loss <= target_loss:
+                break
     return history

@@ -6,6 +6,8 @@ Not a test module: ``test_book_html.py`` and ``test_notebook_hygiene.py`` import
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import yaml
@@ -28,3 +30,26 @@ def toc_pages() -> list[str]:
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
     return [str(Path(page).with_suffix("")) for page in pages]
+
+
+def source_of(page: str) -> Path:
+    """The .ipynb or .md file of a toc page."""
+    for ext in (".ipynb", ".md"):
+        if (ROOT / page).with_suffix(ext).is_file():
+            return (ROOT / page).with_suffix(ext)
+    raise FileNotFoundError(f"_toc.yml lists {page!r}, which has no .ipynb or .md")
+
+
+def markdown_of(page: str) -> str:
+    """The Markdown of a toc page: the file itself, or a notebook's markdown cells."""
+    path = source_of(page)
+    if path.suffix == ".md":
+        return path.read_text(encoding="utf-8")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def page_title(page: str) -> str:
+    """The rendered text of a page's '# Title' (Markdown emphasis and code marks dropped)."""
+    heading = next(ln for ln in markdown_of(page).splitlines() if ln.startswith("# "))
+    return re.sub(r"[`*]", "", heading[2:]).strip()

@@ -12,6 +12,7 @@ Chromium comes from apt (`make test` installs it as root); never `playwright ins
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import json
@@ -75,24 +76,32 @@ def book_is_stale() -> bool:
     built = index.stat().st_mtime
     sources = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "references.bib"]
     sources += [source_of(page) for page in toc_pages()]
+    # The static files (the playground's scripts) and the local extension change pages too.
+    sources += [path for folder in ("_static", "_ext") for path in (ROOT / folder).rglob("*")]
     return any(path.stat().st_mtime > built for path in sources)
 
 
 @pytest.fixture(scope="module")
 def book() -> Path:
-    if book_is_stale():
-        jupyter_book = Path(sys.executable).with_name("jupyter-book")
-        result = subprocess.run(
-            [str(jupyter_book), *BUILD_ARGS],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert result.returncode == 0, (
-            "the book build failed (run `make book`):\n" + (result.stdout + result.stderr)[-5000:]
-        )
-        (HTML / "index.html").touch()
+    # tests/test_playground.py uses this fixture too, possibly in another xdist worker at the
+    # same time: a lock keeps two builds from writing _build/html at once.
+    HTML.parent.mkdir(parents=True, exist_ok=True)
+    with open(HTML.parent / ".book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if book_is_stale():
+            jupyter_book = Path(sys.executable).with_name("jupyter-book")
+            result = subprocess.run(
+                [str(jupyter_book), *BUILD_ARGS],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert result.returncode == 0, (
+                "the book build failed (run `make book`):\n"
+                + (result.stdout + result.stderr)[-5000:]
+            )
+            (HTML / "index.html").touch()
     return HTML
 
 

@@ -79,6 +79,42 @@ def test_notebook_uses_python3_kernel(path):
     )
 
 
+def kernel_metadata() -> tuple[dict, dict]:
+    """The kernelspec and language_info JupyterLab writes when it opens a notebook here."""
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import KERNEL_NAME, get_kernel_dict
+
+    spec = get_kernel_dict()
+    kernelspec = {"name": KERNEL_NAME, "display_name": spec["display_name"]}
+    kernelspec["language"] = spec["language"]
+    return kernelspec, dict(IPythonKernel.language_info)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NB_IDS)
+def test_notebook_metadata_is_what_jupyterlab_writes(path):
+    # JupyterLab replaces kernelspec and language_info with the kernel's values on opening and
+    # marks the notebook modified unless they are deep-equal (test_jupyterlab.py shows it).
+    # language_info.version is the Python that executed the chapters, so it is checked for its
+    # form and for being the same in every chapter, not against this machine's Python.
+    fix = "run `python tools/clean_notebooks.py --metadata-only chapters/*.ipynb`"
+    kernelspec, language_info = kernel_metadata()
+    metadata = load(path)["metadata"]
+    assert metadata.get("kernelspec") == kernelspec, f"{path.name}: {fix}"
+    stored = dict(metadata.get("language_info", {}))
+    version = stored.pop("version", "")
+    language_info.pop("version")
+    assert stored == language_info, f"{path.name}: language_info {stored}: {fix}"
+    assert re.fullmatch(r"3\.\d+\.\d+", version), f"{path.name}: version {version!r}: {fix}"
+
+
+def test_chapters_were_executed_by_one_python():
+    versions = {load(p)["metadata"].get("language_info", {}).get("version") for p in NOTEBOOKS}
+    assert len(versions) == 1, (
+        f"language_info.version differs between chapters: {sorted(map(str, versions))}; "
+        "`make notebooks` executes them all with the venv's Python"
+    )
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NB_IDS)
 def test_notebook_title_has_no_manual_number(path):
     # _toc.yml numbers the chapters; a title "# 3. ..." would show as "3. 3. ..." in the book.
@@ -128,9 +164,13 @@ def test_notebook_has_no_absolute_paths(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NB_IDS)
 def test_notebook_has_no_widget_state(path):
+    # JupyterLab saves widget state here (tools/jupyterlab-overrides.json), so that a reader's
+    # saved playground reopens with its widgets. The stored chapters carry none: it is a
+    # snapshot of one session's sliders, and the book's pages do not use it.
     nb = load(path)
     assert "widgets" not in nb["metadata"], (
-        f"{path.name}: widget state stored in metadata; run `make notebooks`"
+        f"{path.name}: widget state stored in metadata; run `python tools/clean_notebooks.py "
+        f"chapters/{path.name}` (or `make notebooks`)"
     )
     for index, cell in enumerate(nb["cells"]):
         assert "widgets" not in cell.get("metadata", {}), f"{path.name} cell {index}"
