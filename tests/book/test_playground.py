@@ -384,10 +384,10 @@ def test_orthogonal_is_wtinit_libs_shape_rule(browser, server):
 # --- 2. the same statistics from other random numbers ------------------------------------------
 
 # (depth, width, activation, weight_init, scale): the chapter's settings that vanish, stay level,
-# explode and saturate, and others that reach every activation, the orthogonal rule (the page
-# offers no uniform rule: their draws are checked above), widths the kernels must pad (30, 50, 40, 10 are not multiples of 8), statistics below
-# float32's range (the activations shrink by sqrt(10 · 0.05²) ≈ 0.16 per layer, to ~1e-32) and
-# all-zero statistics.
+# explode and saturate, and others that reach every activation, the orthogonal rule (the page offers
+# no uniform rule: their draws are checked above), widths the kernels must pad (30, 50, 40, 10 are
+# not multiples of 8), statistics below float32's range (the activations shrink by sqrt(10 · 0.05²)
+# ≈ 0.16 per layer, to ~1e-32) and all-zero statistics.
 CONFIGS = [
     (10, 100, "tanh", "random_normal", 1.0),  # vanishes
     (10, 100, "tanh", "glorot_normal", 1.0),  # level
