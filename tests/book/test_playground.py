@@ -29,7 +29,7 @@ and check, against wtinit_lib:
 3. Speed, keyboard, layout, offline and without JavaScript: see each test.
 
 Run alone with the browser test's options (addopts hold --nbval and xdist's):
-    .venv/bin/python -m pytest tests/test_playground.py -p no:xdist -p no:cacheprovider \
+    .venv/bin/python -m pytest tests/book/test_playground.py -p no:xdist -p no:cacheprovider \
         -o addopts=''
 """
 
