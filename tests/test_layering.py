@@ -8,8 +8,10 @@ code (inside functions and classes too). A module may import only from a strictl
 each with its reason. A new module must be given a floor; a new upward import, a new unlisted
 import within a floor, or a cycle fails. The checker is tested on fake imports as well.
 
-Importing ``wtinit_lib`` (and every module below the top floor) loads neither matplotlib's
-pyplot nor TensorFlow: a subprocess checks it.
+Importing ``wtinit_lib`` (and every module below the figures' floor) loads neither matplotlib's
+pyplot nor TensorFlow nor ipywidgets, and importing ``wtinit_lib.plotting`` loads neither
+TensorFlow nor ipywidgets: a subprocess checks it (tests/test_playground_lib.py checks that the
+playground imports ipywidgets only when its controls are built).
 """
 
 from __future__ import annotations
@@ -46,10 +48,15 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "plotting.curves",
         "plotting.histograms",
         "plotting.boundaries",
+        "plotting._live",
         "plotting.propagation",
+        "plotting.side_by_side",
         "keras_bridge",
         "keras_probes",
     ),
+    # The playground's widgets sit on the figures they redraw (plotting) and on the experiments
+    # they run: above both, the one module that imports ipywidgets (lazily).
+    7: ("playground",),
 }
 #: The package's own ``__init__`` re-exports floors 1-4 (MLP, History, ...): it sits on floor 5,
 #: so it cannot import plotting or keras_bridge, and only the top floor may import from it.
@@ -86,7 +93,9 @@ PLOTTING_ORDER = tuple(
         "plotting.curves",
         "plotting.histograms",
         "plotting.boundaries",
+        "plotting._live",
         "plotting.propagation",
+        "plotting.side_by_side",
         "plotting",
     )
 )
@@ -391,9 +400,10 @@ def test_import_wtinit_lib_loads_neither_pyplot_nor_tensorflow():
     below_the_top = sorted(m for m, floor in FLOOR_OF.items() if floor < 6)
     statement = "\n".join(f"import {module}" for module in below_the_top)
     # scikit-learn too: datasets.digits imports it only when called (it is slow to import).
-    heavy = ("matplotlib.pyplot", "tensorflow", "keras", "sklearn")
+    heavy = ("matplotlib.pyplot", "tensorflow", "keras", "sklearn", "ipywidgets")
     assert _loaded_after(statement, heavy) == []
 
 
-def test_import_of_plotting_does_not_load_tensorflow():
-    assert _loaded_after("import wtinit_lib.plotting", ("tensorflow", "keras")) == []
+def test_import_of_plotting_loads_neither_tensorflow_nor_ipywidgets():
+    heavy = ("tensorflow", "keras", "ipywidgets")
+    assert _loaded_after("import wtinit_lib.plotting", heavy) == []

@@ -144,6 +144,31 @@ def test_cosine_of_two_arrays():
     assert math.isnan(measures.cosine(a, np.zeros_like(a)))
 
 
+def test_mean_pairwise_cosine_equals_the_mean_over_pairs_by_a_double_loop():
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((7, 5)) + 0.5  # a common component: cosines around 0.5
+    A[2] = 0.0  # a row with no direction is left out
+    rows = [a for a in A if np.linalg.norm(a) > 0]
+    pairs = [
+        a @ b / np.linalg.norm(a) / np.linalg.norm(b)
+        for i, a in enumerate(rows)
+        for j, b in enumerate(rows)
+        if i != j
+    ]
+    assert measures.mean_pairwise_cosine(A) == pytest.approx(np.mean(pairs), rel=1e-12)
+    assert 0.2 < measures.mean_pairwise_cosine(A) < 0.9
+
+
+def test_mean_pairwise_cosine_of_aligned_and_independent_rows():
+    same = np.outer([1.0, 2.0, 0.5, 3.0], [1.0, -2.0, 0.3])
+    assert measures.mean_pairwise_cosine(same) == pytest.approx(1.0, abs=1e-12)
+    independent = np.random.default_rng(0).standard_normal((400, 200))
+    assert abs(measures.mean_pairwise_cosine(independent)) < 0.01  # its std is about 1/(20·400)
+    assert math.isnan(measures.mean_pairwise_cosine(np.zeros((3, 2))))
+    with pytest.raises(ValueError, match=r"`A` must be a non-empty \(examples, units\)"):
+        measures.mean_pairwise_cosine(np.ones(4))
+
+
 def test_gradient_cosine_of_clipping_methods():
     grads = _grads()
     global_clipped, _ = clipping.clip_by_global_norm(grads, 1.0)

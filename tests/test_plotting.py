@@ -5,7 +5,8 @@ book's style and never shows it; what is drawn (lines, markers, titles, axes) is
   ``gradient_norm_curves``, ``stat_curves``;
 - histograms: ``layer_histograms``, ``histogram_compare``;
 - boundaries: ``decision_boundary``, ``decision_boundaries``;
-- propagation: ``signal_propagation_figure``;
+- propagation: ``signal_propagation_figure``, ``SignalFigure``; side_by_side:
+  ``side_by_side_figure``, ``TrainFigure``, ``run_status``; _live: the helpers of the live figures;
 - _style: ``style``, ``PALETTE`` and the helpers the figure modules share.
 """
 
@@ -17,7 +18,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from wtinit_lib import MLP, History, datasets, experiments, plotting
+from wtinit_lib import MLP, History, datasets, experiments, initializers, plotting
 from wtinit_lib.plotting import _style
 
 WHITE = to_rgba("white")
@@ -422,19 +423,145 @@ def test_panels_and_ax_draw_several_figures_into_one():
     assert any(line.get_visible() for line in right.xaxis.get_gridlines())
 
 
-# --- signal propagation (chapters 10-11) ----------------------------------------------------------
+# --- the live figures: signal propagation and training side by side ----------------------------
 
 
-def test_signal_propagation_figure():
-    result = experiments.signal_propagation(depth=8, width=20)
-    fig = plotting.signal_propagation_figure(result, max_panels=4)
+def _texts(fig):
+    return " ".join(t.get_text() for ax in fig.axes for t in (ax.title, *ax.texts)) + " ".join(
+        t.get_text() for t in fig.texts
+    )
+
+
+def test_signal_propagation_figure_draws_four_layers_and_the_stds():
+    result = experiments.signal_propagation(depth=8, width=20, activation="relu", seed=1)
+    fig = plotting.signal_propagation_figure(result)
     _check_figure(fig)
-    assert len(fig.axes) == 2 * 4 + 1
-    assert fig._suptitle.get_text() == "tanh, glorot_normal × 1, depth 8, width 20"
+    assert fig in map(plt.figure, plt.get_fignums())  # a pyplot figure: shown at the cell's end
+    hist_act, hist_grad, std_ax = fig.axes
+    assert std_ax.get_yscale() == "log" and std_ax.get_xlabel() == "layer ℓ"
+    assert "relu, glorot_normal × 1, depth 8, width 20, seed 1" in _texts(fig)
+    assert "layers ℓ = 1, 3, 6, 8" in _texts(fig)
+    act_line, grad_line = std_ax.lines
+    np.testing.assert_array_equal(act_line.get_xdata(), np.arange(1, 9))
+    np.testing.assert_allclose(act_line.get_ydata(), result.act_stds)
+    np.testing.assert_allclose(grad_line.get_ydata(), result.grad_stds)
+    # ReLU: half the activations are exact zeros, left out of the outlines and counted
+    zeros = np.mean([np.mean(result.activations[i] == 0) for i in (0, 2, 5, 7)])
+    assert f"exact zeros, {zeros:.0%}, left out" in hist_act.get_title()
+    step = [p for p in hist_act.patches if p.get_visible()][0]  # layer 1's outline
+    values, edges, _ = step.get_data()  # (values, edges, baseline)
+    nonzero = result.activations[0][result.activations[0] != 0]
+    assert values.sum() == pytest.approx(np.mean((nonzero >= edges[0]) & (nonzero <= edges[-1])))
+    assert hist_grad.get_xlim()[0] == pytest.approx(-hist_grad.get_xlim()[1])  # signed: symmetric
+
+
+def test_signal_figure_is_redrawn_in_place_and_explains_zero_weights():
+    view = plotting.SignalFigure()
+    assert not plt.get_fignums()  # not managed by pyplot
+    fig = view.update(experiments.signal_propagation(depth=3, width=10))
+    assert fig is view.figure and len(fig.axes) == 3
+    lines = list(fig.axes[2].lines)
+    view.update(experiments.signal_propagation(depth=12, width=10, activation="tanh"))
+    assert list(fig.axes[2].lines) == lines and len(lines[0].get_xdata()) == 12
+    zeros = experiments.signal_propagation(depth=4, width=10, weight_init="zeros")
+    view.update(zeros)
+    assert not any(ax.get_visible() for ax in fig.axes)
+    assert "exactly 0" in view.message.get_text() and view.message.get_visible()
+    view.update(experiments.signal_propagation(depth=4, width=10))  # back to normal
+    assert all(ax.get_visible() for ax in fig.axes) and not view.message.get_visible()
+    png = view.png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = np.frombuffer(png[16:24], dtype=">u4")
+    assert (width, height) == (1300, 960)  # 6.5 x 4.8 inches at twice 100 dpi
+    assert view.figure.dpi == 100  # restored after drawing
     with pytest.raises(TypeError, match="SignalPropagation"):
-        plotting.signal_propagation_figure([1, 2])
-    with pytest.raises(ValueError, match="max_panels"):
-        plotting.signal_propagation_figure(result, max_panels=1)
+        view.update([1, 2])
+    with pytest.raises(ValueError, match="layers_shown"):
+        plotting.SignalFigure(layers_shown=1)
+
+
+@pytest.fixture(scope="module")
+def side_by_side():
+    X, y = datasets.moons(n=60, seed=0)
+    inits = {"zeros": "zeros", "He normal": "he_normal", "Glorot": "glorot_normal"}
+    return experiments.train_side_by_side(X, y, inits, depth=3, width=8, epochs=20, seed=0)
+
+
+def test_side_by_side_figure_draws_each_run_in_its_colour(side_by_side):
+    fig = plotting.side_by_side_figure(side_by_side)
+    _check_figure(fig)
+    boundary_axes, (loss_ax, act_ax, grad_ax) = fig.axes[:3], fig.axes[3:]
+    runs = list(side_by_side.runs.values())
+    for k, (ax, (label, run)) in enumerate(zip(boundary_axes, side_by_side.runs.items())):
+        color = plotting.side_by_side.RUN_COLORS[k]
+        assert ax.get_title().splitlines() == [label, plotting.side_by_side.run_status(run)]
+        assert to_rgba(ax.title.get_color()) == to_rgba(color)
+        np.testing.assert_array_equal(ax.images[0].get_array(), run.probabilities)
+        assert ax.images[0].get_extent() == list(side_by_side.extent)
+        class_points = sum(len(line.get_xdata()) for line in ax.lines)
+        assert class_points == len(side_by_side.X)
+        assert to_rgba(loss_ax.lines[2 * k].get_color()) == to_rgba(color)  # loss, then mark
+    assert boundary_axes[0].get_title().endswith("units identical (ch. 2)")
+    np.testing.assert_allclose(loss_ax.lines[2].get_ydata(), runs[1].loss)
+    np.testing.assert_allclose(act_ax.lines[1].get_ydata(), runs[1].act_stds)
+    assert np.all(np.isnan(act_ax.lines[0].get_ydata()))  # zeros: std 0, not on a log axis
+    assert "(std 0: zeros)" in act_ax.get_title() and "(std 0: zeros)" in grad_ax.get_title()
+    assert loss_ax.get_yscale() == act_ax.get_yscale() == grad_ax.get_yscale() == "log"
+    low, high = loss_ax.get_ylim()
+    assert low < min(r.loss.min() for r in runs) and high > 1.0  # 1 always labelled
+    assert loss_ax.lines[-1].get_ydata()[0] == pytest.approx(math.log(2))  # the dotted line
+
+
+def test_train_figure_hides_empty_columns_marks_divergence_and_checks(side_by_side):
+    view = plotting.TrainFigure(columns=4)
+    assert not plt.get_fignums()
+    view.update(side_by_side)
+    assert [ax.get_visible() for ax in view.boundary_axes] == [True, True, True, False]
+    X, y = datasets.moons(n=40, seed=0)
+    huge = {"huge": initializers.random_normal(std=30.0)}
+    diverged = experiments.train_side_by_side(X, y, huge, depth=4, width=16, epochs=50, lr=5.0)
+    view.update(diverged)
+    run = diverged.runs["huge"]
+    assert view.boundary_axes[0].get_title().endswith(f"diverged at epoch {run.diverged_at}")
+    finite = np.flatnonzero(np.isfinite(run.loss))
+    np.testing.assert_array_equal(view.marks[0].get_xdata(), finite[-1:])
+    assert len(view.marks[1].get_xdata()) == 0 and not view.boundary_axes[1].get_visible()
+    assert view.png()[:4] == b"\x89PNG"
+    with pytest.raises(TypeError, match="SideBySide"):
+        view.update(run)
+    five = {f"r{k}": "he_normal" for k in range(5)}
+    with pytest.raises(ValueError, match="1 to 4 runs"):
+        view.update(experiments.train_side_by_side(X, y, five, depth=1, width=2, epochs=1))
+
+
+def test_run_status_names_what_happened():
+    from types import SimpleNamespace as Run
+
+    status = plotting.side_by_side.run_status
+    base = {"identical_units": False, "diverged_at": None, "dead_fraction": 0.2, "accuracy": 0.9}
+    assert status(Run(**base, loss=np.array([0.7, 0.0771]))) == "ℒ 0.077, acc 0.90"
+    assert status(Run(**base, loss=np.array([0.7, math.log(2) + 5e-4]))) == "stuck at ln 2"
+    dead = base | {"dead_fraction": 0.8}
+    assert status(Run(**dead, loss=np.array([9.0, math.log(2)]))) == "stuck at ln 2, 80% dead"
+    assert status(Run(**base | {"diverged_at": 3}, loss=np.array([1, 2, np.inf]))).startswith(
+        "diverged at epoch 3"
+    )
+    assert status(Run(**base | {"identical_units": True}, loss=np.ones(2))).startswith("units")
+
+
+def test_live_helpers_short_labels_and_log_limits():
+    from wtinit_lib.plotting import _live
+
+    labels = [_live.short_label(v) for v in (0, 0.5, 10, 0.001, 1e-4, 2e-6, 3e5)]
+    assert labels == ["0", "0.5", "10", "0.001", "1e-4", "2e-6", "3e5"]
+    fig, ax = plt.subplots()
+    _live.log_axis(ax)
+    assert _live.log_limits(ax, [np.array([np.nan, 0.0, -1.0])]) is False  # nothing positive
+    assert _live.log_limits(ax, [np.array([0.5, 0.6])], include=1.0)
+    low, high = ax.get_ylim()
+    assert low < 0.5 and high > 1.0
+    ticks = ax.yaxis.get_major_locator().tick_values(low, high)
+    assert any(low <= t <= high for t in ticks)  # a short range still gets a labelled tick
 
 
 # --- the shared helpers of _style -----------------------------------------------------------------

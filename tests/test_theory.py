@@ -17,7 +17,7 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy import integrate
 from scipy.special import expit
 
-from wtinit_lib import MLP, activations, diagnostics, layerstats, theory
+from wtinit_lib import MLP, activations, diagnostics, layerstats, measures, theory
 
 RULE_INIT = {"lecun": "lecun_normal", "he": "he_normal", "glorot": "glorot_normal"}
 
@@ -208,6 +208,61 @@ def test_predicted_stds_match_a_wide_network(activation, rule):
     )
     measured_act = layerstats.per_layer(stats, "act_std")[:-1]
     np.testing.assert_allclose(measured_act, predicted_act, rtol=0.05)
+
+
+# --- the correlation map of ReLU ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("c", [-0.6, 0.0, 0.3, 0.8])
+def test_relu_correlation_map_agrees_with_sampling(c):
+    rng = np.random.default_rng(11)
+    u, e = rng.standard_normal((2, 2_000_000))
+    v = c * u + math.sqrt(1 - c * c) * e  # corr(u, v) = c, equal variances
+    products = np.maximum(u, 0) * np.maximum(v, 0)
+    sampled = products.mean() / np.mean(np.maximum(u, 0) ** 2)
+    error = 4 * products.std() / math.sqrt(u.size) / 0.5  # 4 standard errors, E[relu²] = 1/2
+    assert abs(theory.relu_correlation_map(c) - sampled) < error
+
+
+def test_relu_correlation_map_agrees_with_quadrature():
+    # E[relu(u) relu(v)] = ∫ relu(u) E[relu(c u + s e) | u] φ(u) du, the inner expectation over
+    # e in closed form: E[relu(m + s e)] = m Φ(m/s) + s φ(m/s).
+    from scipy import stats
+
+    c = 0.45
+    s = math.sqrt(1 - c * c)
+
+    def inner(u: float) -> float:
+        m = c * u
+        return m * stats.norm.cdf(m / s) + s * stats.norm.pdf(m / s)
+
+    value = integrate.quad(lambda u: u * inner(u) * stats.norm.pdf(u), 0, 12)[0]
+    assert theory.relu_correlation_map(c) == pytest.approx(value / 0.5, rel=1e-9)
+
+
+def test_relu_correlation_map_fixed_points_shape_and_checks():
+    assert theory.relu_correlation_map(1.0) == pytest.approx(1.0, abs=1e-15)
+    assert theory.relu_correlation_map(0.0) == pytest.approx(1 / math.pi)
+    assert theory.relu_correlation_map(-1.0) == pytest.approx(0.0, abs=1e-15)
+    c = np.linspace(-1, 0.99, 50)
+    mapped = theory.relu_correlation_map(c)
+    assert mapped.shape == c.shape and np.all(mapped > c)  # every layer moves c toward 1
+    assert isinstance(theory.relu_correlation_map(0.5), float)
+    with pytest.raises(ValueError, match=r"`c` must lie in \[-1, 1\]"):
+        theory.relu_correlation_map(1.5)
+
+
+def test_relu_correlation_map_predicts_a_wide_networks_cosines():
+    rng = np.random.default_rng(0)
+    n, m = 1000, 40
+    A = rng.standard_normal((m, n))
+    c, measured, predicted = measures.mean_pairwise_cosine(A), [], []
+    for _ in range(4):
+        A = np.maximum(A @ rng.normal(0, math.sqrt(2 / n), (n, n)), 0)
+        c = theory.relu_correlation_map(c)
+        measured.append(measures.mean_pairwise_cosine(A))
+        predicted.append(c)
+    np.testing.assert_allclose(measured, predicted, atol=0.02)
 
 
 # --- products of random matrices ------------------------------------------------------------------

@@ -11,14 +11,17 @@ checks it, so a cycle cannot creep in):
 3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
 4. ``network`` (:class:`MLP`: layers, forward, backward);
 5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks);
-6. ``plotting`` (a package: style, curves, histograms, boundaries), ``keras_bridge`` (the one
-   door to TensorFlow) and ``keras_probes`` (measurements on Keras layers and models).
+6. ``plotting`` (a package: style, curves, histograms, boundaries, the figures redrawn in place),
+   ``keras_bridge`` (the one door to TensorFlow) and ``keras_probes`` (measurements on Keras
+   layers and models);
+7. ``playground`` (controls that redraw one figure; imports ipywidgets only when they are shown).
 
 Weights follow Keras's layout: a dense kernel is ``(fan_in, fan_out)`` and a layer computes
 ``Z = A_prev @ W + b``; a convolution kernel is ``(k_h, k_w, c_in, c_out)``.
 
-``import wtinit_lib`` loads neither matplotlib's pyplot nor TensorFlow; import
-``wtinit_lib.plotting`` or ``wtinit_lib.keras_bridge`` when you need them.
+``import wtinit_lib`` loads neither matplotlib's pyplot nor TensorFlow nor ipywidgets; import
+``wtinit_lib.plotting``, ``wtinit_lib.keras_bridge`` or ``wtinit_lib.playground`` when you need
+them.
 """
 
 from wtinit_lib import activations, clipping, initializers, losses

@@ -27,6 +27,7 @@ __all__ = [
     "effective_rank",
     "gradient_cosine",
     "max_pairwise_unit_difference",
+    "mean_pairwise_cosine",
     "per_tensor_cosines",
     "relative_error",
     "rms",
@@ -139,6 +140,30 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     """``<a, b> / (||a|| ||b||)`` of two arrays taken as vectors (``nan`` if one is all zeros)."""
     denominator = clipping.norm(a) * clipping.norm(b)
     return float(np.vdot(a, b)) / denominator if denominator > 0 else math.nan
+
+
+def mean_pairwise_cosine(A: np.ndarray) -> float:
+    """The mean cosine between two different rows (examples) of ``A``, over all pairs ``i ≠ j``.
+
+    With ``u_i = a_i / ||a_i||``, the sum over ordered pairs is ``Σ_{i≠j} u_i·u_j = ||Σ_i u_i||²
+    - m`` (the ``m`` diagonal terms are 1), so the mean is ``(||Σ_i u_i||² - m) / (m (m - 1))``,
+    computed without the ``m × m`` matrix. 1 when every example has the same direction, about 0
+    for independent zero-mean inputs. Rows that are all zeros have no direction and are left
+    out; ``nan`` when fewer than two rows remain.
+    """
+    array = np.asarray(A, dtype=np.float64)
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(
+            "Argument `A` must be a non-empty (examples, units) array. "
+            f"Received: shape {array.shape}"
+        )
+    norms = np.linalg.norm(array, axis=1)
+    keep = norms > 0
+    m = int(keep.sum())
+    if m < 2:
+        return math.nan
+    total = (array[keep] / norms[keep, None]).sum(axis=0)
+    return float((total @ total - m) / (m * (m - 1)))
 
 
 def gradient_cosine(grads_a: Sequence[np.ndarray], grads_b: Sequence[np.ndarray]) -> float:

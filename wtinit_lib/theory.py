@@ -9,7 +9,9 @@ Glorot & Bengio 2010; He et al. 2015), each pre-activation of layer ``ℓ`` is a
 and for a wide layer ``z^ℓ`` is close to Gaussian, ``z^ℓ ~ N(0, q_ℓ)``, which gives
 ``E[(a^ℓ)²] = E[g(z)²]`` for ``z ~ N(0, q_ℓ)`` (:func:`second_moment`). For ReLU that is
 ``q_ℓ / 2``, so ``Var(w) = 2 / n_in`` keeps ``q_ℓ`` constant (He et al. 2015); for a linear (or
-tanh near 0) network ``Var(w) = 1 / n_in`` does (LeCun et al. 1998).
+tanh near 0) network ``Var(w) = 1 / n_in`` does (LeCun et al. 1998). Lengths are not angles:
+:func:`relu_correlation_map` predicts how the correlation between two examples grows layer by
+layer, whatever the variance.
 
 Arrays returned here are 0-based: index ``i`` is layer ``ℓ = i + 1``.
 """
@@ -38,6 +40,7 @@ __all__ = [
     "predicted_activation_stds",
     "predicted_preactivation_stds",
     "random_matrix_product_norms",
+    "relu_correlation_map",
     "second_moment",
     "weight_variances",
 ]
@@ -105,6 +108,27 @@ def first_moment(activation: str, q: float) -> float:
         "relu": half_normal_mean,
         "leaky_relu": (1.0 - activations.LEAKY_RELU_SLOPE) * half_normal_mean,
     }[activation]
+
+
+def relu_correlation_map(c: float | np.ndarray) -> float | np.ndarray:
+    """The correlation after a ReLU layer, from the correlation ``c`` before it.
+
+    For ``(u, v)`` jointly Gaussian with equal variances and correlation ``c``,
+
+        E[relu(u) relu(v)] / E[relu(u)²] = (sqrt(1 - c²) + (π - arccos c) · c) / π,
+
+    the arc-cosine kernel of degree 1 (Cho & Saul 2009). In a wide ReLU network with zero biases
+    the correlation of two examples' pre-activations in layer ``ℓ + 1`` is the cosine between
+    their activations ``a^ℓ`` and ``a'^ℓ``, so iterating this map from the inputs' cosine predicts
+    the cosine layer by layer. It does not depend on the weights' variance (``relu(s z) = s
+    relu(z)`` for ``s > 0``): a variance rule keeps lengths but cannot keep angles; every layer
+    moves ``c`` toward 1 (Schoenholz et al. 2017). ``c`` must lie in ``[-1, 1]``.
+    """
+    values = np.asarray(c, dtype=np.float64)
+    if not np.all((values >= -1.0) & (values <= 1.0)):
+        raise ValueError(f"Argument `c` must lie in [-1, 1] (a correlation). Received: c={c!r}")
+    mapped = (np.sqrt(1.0 - values**2) + (np.pi - np.arccos(values)) * values) / np.pi
+    return float(mapped) if mapped.ndim == 0 else mapped
 
 
 def _propagate(

@@ -246,21 +246,31 @@
     he_uniform: [2, 'fan_in', 'uniform'], //    U(±sqrt(6/n_in))
   };
 
-  /** Every initializer the playground offers, with its aliases (wtinit_lib.initializers). */
+  /**
+   * The initializers the playground offers: the notebook playground's short list
+   * (wtinit_lib.playground.SIGNAL_INITIALIZERS, same labels), each there for a reason. Left out:
+   * the aliases (Xavier is Glorot, Kaiming is He), `ones` (as symmetric as zeros) and the
+   * uniform twins of the normal rules (same variance, so the same propagation: chapter 11).
+   * weightRule still knows those rules (RULE_NAMES), so its table stays wtinit_lib's.
+   */
   const INITIALIZERS = [
     { name: 'zeros', label: 'zeros' },
-    { name: 'ones', label: 'ones' },
-    { name: 'random_normal', label: 'random_normal: N(0, 0.05²)' },
-    { name: 'random_uniform', label: 'random_uniform: U(±0.05)' },
-    { name: 'lecun_normal', label: 'lecun_normal: N(0, 1/n_in)' },
-    { name: 'lecun_uniform', label: 'lecun_uniform' },
-    { name: 'glorot_normal', label: 'glorot_normal (xavier_normal)' },
-    { name: 'glorot_uniform', label: 'glorot_uniform (xavier_uniform)' },
-    { name: 'he_normal', label: 'he_normal (kaiming_normal)' },
-    { name: 'he_uniform', label: 'he_uniform (kaiming_uniform)' },
-    { name: 'orthogonal', label: 'orthogonal (QR; slow when wide)' },
+    { name: 'random_normal', label: 'N(0, 0.05²)' },
+    { name: 'lecun_normal', label: 'LeCun normal' },
+    { name: 'glorot_normal', label: 'Glorot normal' },
+    { name: 'he_normal', label: 'He normal' },
+    { name: 'orthogonal', label: 'orthogonal' },
   ];
   const INITIALIZER_NAMES = INITIALIZERS.map((i) => i.name);
+  const RULE_NAMES = [
+    ...INITIALIZER_NAMES,
+    ...['ones', 'random_uniform', 'lecun_uniform', 'glorot_uniform', 'he_uniform'],
+  ];
+  /** The label an initializer is shown with (its name if it is not on the list). */
+  function initializerLabel(name) {
+    const entry = INITIALIZERS.find((i) => i.name === name);
+    return entry ? entry.label : name;
+  }
 
   /**
    * How initializer `name` draws an (n_in, n_out) kernel, before the scale multiplier:
@@ -284,7 +294,7 @@
     if (name === 'ones') return { kind: 'constant', value: 1 };
     if (name === 'orthogonal') return { kind: 'orthogonal' };
     throw new Error(
-      `Unknown initializer ${JSON.stringify(name)}; expected one of ${INITIALIZER_NAMES}`,
+      `Unknown initializer ${JSON.stringify(name)}; expected one of ${RULE_NAMES}`,
     );
   }
 
@@ -1324,7 +1334,7 @@
     scale: 1,
     lr: 0.5,
     epochs: 2000,
-    inits: ['zeros', 'random_normal', 'glorot_uniform', 'he_normal'],
+    inits: ['zeros', 'random_normal', 'glorot_normal', 'he_normal'],
     seed: 0,
   };
 
@@ -1549,6 +1559,8 @@
   root.WtinitEngine = {
     Rng,
     INITIALIZERS,
+    RULE_NAMES,
+    initializerLabel,
     INITIALIZER_NAMES,
     ACTIVATION_NAMES,
     SIGNAL_DEFAULTS,

@@ -685,7 +685,7 @@
       table.replaceChildren(
         h('caption', {
           text:
-            `${s.activation}, ${s.weight_init} ${formatScale(s.scale)}, ` +
+            `${s.activation}, ${E.initializerLabel(s.weight_init)} ${formatScale(s.scale)}, ` +
             `depth ${s.depth}, width ${s.width}, seed ${s.seed}`,
         }),
         h(
@@ -805,7 +805,8 @@
         value: i.name,
         checked: d.inits.includes(i.name),
       });
-      initBox.append(h('span', { class: 'wtp-check' }, box, h('label', { for: id, text: i.name })));
+      const label = h('label', { for: id, text: i.label });
+      initBox.append(h('span', { class: 'wtp-check' }, box, label));
       return box;
     });
     const run = h('button', { type: 'button', class: 'wtp-button wtp-primary', text: 'Train' });
@@ -1035,7 +1036,7 @@
           series: [
             { label: 'epoch' },
             ...snap.runs.map((r, k) => ({
-              label: r.init,
+              label: E.initializerLabel(r.init),
               stroke: PALETTE[k % PALETTE.length],
               width: 2,
               value: logValue,
@@ -1082,10 +1083,11 @@
           : `loss ${fmt(r.final_loss, 3)}`;
         const train = Math.round(100 * r.train_acc),
           test = Math.round(100 * r.test_acc);
-        panel.title.textContent = `${r.init}: ${lossText} · train ${train}% · test ${test}%`;
+        const name = E.initializerLabel(r.init);
+        panel.title.textContent = `${name}: ${lossText} · train ${train}% · test ${test}%`;
         panel.box.setAttribute(
           'aria-label',
-          `Decision boundary of the network initialized with ${r.init} ` +
+          `Decision boundary of the network initialized with ${name} ` +
             `after ${snap.epoch} epochs: train accuracy ${train}%, test accuracy ${test}%`,
         );
       });
@@ -1112,7 +1114,7 @@
               h(
                 'tr',
                 {},
-                h('th', { scope: 'row', text: r.init }),
+                h('th', { scope: 'row', text: E.initializerLabel(r.init) }),
                 h('td', {
                   text: r.diverged_at ? `diverged (epoch ${r.diverged_at})` : fmt(r.final_loss, 4),
                 }),

@@ -88,7 +88,7 @@ def book_is_stale() -> bool:
 
 @pytest.fixture(scope="module")
 def book() -> Path:
-    # tests/test_playground.py uses this fixture too, possibly in another xdist worker at the
+    # tests/book/test_playground.py uses this fixture too, possibly in another xdist worker at the
     # same time: a lock keeps two builds from writing _build/html at once.
     HTML.parent.mkdir(parents=True, exist_ok=True)
     with open(HTML.parent / ".book-build.lock", "w") as lock:

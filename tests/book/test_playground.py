@@ -29,7 +29,7 @@ and check, against wtinit_lib:
 3. Speed, keyboard, layout, offline and without JavaScript: see each test.
 
 Run alone with the browser test's options (addopts hold --nbval and xdist's):
-    .venv/bin/python -m pytest tests/test_playground.py -p no:xdist -p no:cacheprovider \
+    .venv/bin/python -m pytest tests/book/test_playground.py -p no:xdist -p no:cacheprovider \
         -o addopts=''
 """
 
@@ -48,6 +48,7 @@ from book_toc import ROOT
 from scipy import stats as scipy_stats
 
 from wtinit_lib import datasets, experiments, initializers
+from wtinit_lib import playground as wtinit_playground
 from wtinit_lib.network import MLP
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -295,6 +296,8 @@ def wtinit_rule(name, shape):
 
 
 SHAPES = [(300, 200), (200, 300), (2, 10), (10, 1)]
+#: The labels of the notebook playground's short list of initializers, which the page offers too.
+SIGNAL_LIST = wtinit_playground.SIGNAL_INITIALIZERS
 
 
 def test_initializers_are_wtinit_libs(browser, server):
@@ -303,8 +306,14 @@ def test_initializers_are_wtinit_libs(browser, server):
     its (sqrt((κ - 1)/n) σ², κ = 3 normal, 9/5 uniform), a uniform's extremes at ±limit, a
     normal's kurtosis 3 within 6 · sqrt(24/n); orthogonal kernels are orthogonal."""
     with playground(browser, server) as page:
-        names = page.evaluate("() => window.WtinitEngine.INITIALIZER_NAMES")
-        assert set(names) <= set(initializers.available())
+        offered = page.evaluate("() => window.WtinitEngine.INITIALIZER_NAMES")
+        labels = page.evaluate("() => window.WtinitEngine.INITIALIZERS.map((i) => i.label)")
+        # The notebook playground's short list, in its order and with its labels.
+        expected = {label: wtinit_playground.INITIALIZERS[label][0] for label in SIGNAL_LIST}
+        assert dict(zip(labels, offered)) == expected
+        # Every rule the engine knows (the list, plus `ones` and the uniform twins) is checked.
+        names = page.evaluate("() => window.WtinitEngine.RULE_NAMES")
+        assert set(offered) <= set(names) <= set(initializers.available())
         for name in names:
             for shape in SHAPES:
                 rule = page.evaluate(
@@ -375,18 +384,18 @@ def test_orthogonal_is_wtinit_libs_shape_rule(browser, server):
 # --- 2. the same statistics from other random numbers ------------------------------------------
 
 # (depth, width, activation, weight_init, scale): the chapter's settings that vanish, stay level,
-# explode and saturate, and others that reach every activation, uniform rules, the orthogonal
-# rule, widths the kernels must pad (30, 50, 40, 10 are not multiples of 8), statistics below
-# float32's range (the activations shrink by sqrt(10 · 0.05²) ≈ 0.16 per layer, to ~1e-32) and
-# all-zero statistics.
+# explode and saturate, and others that reach every activation, the orthogonal rule (the page offers
+# no uniform rule: their draws are checked above), widths the kernels must pad (30, 50, 40, 10 are
+# not multiples of 8), statistics below float32's range (the activations shrink by sqrt(10 · 0.05²)
+# ≈ 0.16 per layer, to ~1e-32) and all-zero statistics.
 CONFIGS = [
     (10, 100, "tanh", "random_normal", 1.0),  # vanishes
     (10, 100, "tanh", "glorot_normal", 1.0),  # level
     (10, 100, "relu", "he_normal", 1.0),  # level
     (10, 100, "relu", "he_normal", 2.0),  # explodes
     (10, 100, "tanh", "glorot_normal", 3.0),  # saturates
-    (8, 30, "leaky_relu", "he_uniform", 1.0),
-    (12, 50, "sigmoid", "lecun_uniform", 1.0),
+    (8, 30, "leaky_relu", "he_normal", 1.0),
+    (12, 50, "sigmoid", "lecun_normal", 1.0),
     (6, 40, "linear", "orthogonal", 1.0),
     (40, 10, "tanh", "random_normal", 1.0),  # below float32's range: the page uses float64
     (10, 100, "relu", "zeros", 1.0),  # every std is exactly 0

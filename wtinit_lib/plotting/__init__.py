@@ -10,8 +10,15 @@ Jupyter does not show the returned figure a second time.
   :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`, :func:`stat_curves`;
 - :mod:`~wtinit_lib.plotting.histograms`: :func:`layer_histograms`, :func:`histogram_compare`;
 - :mod:`~wtinit_lib.plotting.boundaries`: :func:`decision_boundary`, :func:`decision_boundaries`;
-- :mod:`~wtinit_lib.plotting.propagation`: :func:`signal_propagation_figure`;
+- :mod:`~wtinit_lib.plotting.propagation`: :func:`signal_propagation_figure` and
+  :class:`SignalFigure`, the same figure redrawn in place (:mod:`~wtinit_lib.plotting._live`);
+- :mod:`~wtinit_lib.plotting.side_by_side`: :func:`side_by_side_figure` and
+  :class:`TrainFigure`: decision boundaries, loss curves and per-layer statistics of several
+  initializers trained side by side;
 - :func:`panels`: a figure of several axes for the functions that take ``ax=``.
+
+The live figures (``SignalFigure``, ``TrainFigure``) are built once and redrawn by ``update``;
+they are not managed by pyplot (end a cell with ``view.figure`` to show one).
 """
 
 from wtinit_lib.plotting._style import PALETTE, panels, sharp_inline_figures, style
@@ -25,12 +32,15 @@ from wtinit_lib.plotting.curves import (
     stat_curves,
 )
 from wtinit_lib.plotting.histograms import histogram_compare, layer_histograms
-from wtinit_lib.plotting.propagation import signal_propagation_figure
+from wtinit_lib.plotting.propagation import SignalFigure, signal_propagation_figure
+from wtinit_lib.plotting.side_by_side import TrainFigure, side_by_side_figure
 
 sharp_inline_figures()
 
 __all__ = [
     "PALETTE",
+    "SignalFigure",
+    "TrainFigure",
     "decision_boundaries",
     "decision_boundary",
     "epoch_curves",
@@ -41,6 +51,7 @@ __all__ = [
     "panels",
     "per_layer_curves",
     "predicted_vs_measured",
+    "side_by_side_figure",
     "signal_propagation_figure",
     "stat_curves",
     "style",
