@@ -165,6 +165,31 @@ def test_histogram_compare():
     _check_figure(fig)
     assert fig.axes[0].get_xlabel() == "z"
     assert len(fig.axes[0].get_legend().get_texts()) == 2
+    # Step outlines, not filled bars: each histogram is one unfilled polygon.
+    patches = fig.axes[0].patches
+    assert len(patches) == 2 and not any(p.get_fill() for p in patches)
+
+
+def test_histogram_compare_draws_densities_in_the_colour_of_their_sample_and_places_the_legend():
+    rng = np.random.default_rng(0)
+    samples = {"a": rng.standard_normal(500), "b": 2 * rng.standard_normal(500)}
+    pdf = lambda x: np.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    fig = plotting.histogram_compare(samples, range=(-4, 4), densities={"a": pdf}, legend="outside")
+    ax = fig.axes[0]
+    (line,) = ax.lines
+    x, y = line.get_data()
+    assert x[0] == -4 and x[-1] == 4
+    np.testing.assert_allclose(y, pdf(x))
+    assert to_rgba(line.get_color()) == to_rgba(ax.patches[0].get_edgecolor())
+    legend = ax.get_legend()
+    assert "a: density" in [t.get_text() for t in legend.get_texts()]
+    fig.canvas.draw()
+    # "outside": the legend starts right of the axes, off the data
+    assert legend.get_window_extent().x0 > ax.get_window_extent().x1
+    with pytest.raises(ValueError, match="`densities`"):
+        plotting.histogram_compare(samples, densities={"c": pdf})
+    with pytest.raises(ValueError, match="density=False"):
+        plotting.histogram_compare(samples, densities={"a": pdf}, density=False)
 
 
 def test_style_context_applies_the_book_style_inside_the_block_only():

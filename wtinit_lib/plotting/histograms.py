@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from wtinit_lib._checks import check_int, check_mapping, check_optional_str, check_range
-from wtinit_lib.plotting._style import PALETTE, colors, finite, new_figure, styled
+from wtinit_lib.plotting._style import PALETTE, colors, finite, new_figure, place_legend, styled
 from wtinit_lib.plotting.curves import layer_labels
 
 __all__ = ["histogram_compare", "layer_histograms"]
@@ -75,13 +75,30 @@ def histogram_compare(
     xlabel: str | None = None,
     range: tuple[float, float] | None = None,  # numpy's name
     density: bool = True,
+    densities: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+    legend: str = "best",
 ) -> Figure:
-    """Overlaid histograms in one panel, one per label (e.g. the same layer under two inits)."""
+    """Histograms of several samples in one panel, drawn as step outlines, one colour per label.
+
+    Outlines (not filled bars) keep every histogram visible where they overlap, so a difference
+    in shape (a lower peak, heavier shoulders) shows. ``densities`` maps some of the labels of
+    ``values`` to a probability density ``p(x)``, drawn as a thin dashed line in that label's
+    colour (e.g. the exact density each sample was drawn from; needs ``density=True``).
+    ``legend`` is ``"best"``, ``"outside"`` (right of the axes, off the data), ``"below"`` or
+    ``"none"``.
+    """
     check_mapping("values", values)
     bins = check_int("bins", bins)
     hist_range = check_range("range", range)
     check_optional_str("title", title)
-    fig, ax = new_figure(figsize=(6, 3.6), layout="constrained")
+    densities = dict(densities or {})
+    unknown = [label for label in densities if label not in values]
+    if unknown or (densities and not density):
+        raise ValueError(
+            "Argument `densities` must map labels of `values` to densities, with density=True. "
+            f"Received: labels {unknown} not in `values`, density={density!r}"
+        )
+    fig, ax = new_figure(figsize=(6.4, 3.6), layout="constrained")
     for (label, data), color in zip(values.items(), colors(len(values))):
         kept = finite(data)
         ax.hist(
@@ -89,13 +106,18 @@ def histogram_compare(
             bins=bins,
             range=hist_range,
             density=density,
-            alpha=0.55,
+            histtype="step",
+            lw=1.6,
             color=color,
             label=f"{label} (std {kept.std():.3g})" if kept.size else str(label),
         )
+        if label in densities and kept.size:
+            low, high = hist_range or (kept.min(), kept.max())
+            x = np.linspace(low, high, 400)
+            ax.plot(x, densities[label](x), color=color, lw=1.0, ls="--", label=f"{label}: density")
     ax.set_xlabel(xlabel or "value")
     ax.set_ylabel("density" if density else "count")
-    ax.legend()
+    place_legend(ax, legend)
     if title:
         ax.set_title(title)
     return fig
