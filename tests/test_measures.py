@@ -101,6 +101,21 @@ def test_cosine_of_two_arrays():
     assert math.isnan(measures.cosine(a, np.zeros_like(a)))
 
 
+def test_mean_pairwise_cosine_matches_a_loop_over_pairs():
+    A = np.random.default_rng(0).standard_normal((7, 5)) + 0.5
+    A[3] = 0.0  # an all-zero row has no direction: left out
+    rows = [a for a in A if np.any(a)]
+    pairs = [
+        measures.cosine(a, b) for i, a in enumerate(rows) for j, b in enumerate(rows) if i != j
+    ]
+    assert measures.mean_pairwise_cosine(A) == pytest.approx(np.mean(pairs), rel=1e-12)
+    assert measures.mean_pairwise_cosine(np.ones((4, 3)) * [[1], [2], [3], [4]]) == pytest.approx(1)
+    assert measures.mean_pairwise_cosine(np.eye(3)) == pytest.approx(0, abs=1e-15)
+    assert math.isnan(measures.mean_pairwise_cosine(np.zeros((3, 2))))
+    with pytest.raises(ValueError, match="`A`"):
+        measures.mean_pairwise_cosine(np.ones(3))
+
+
 def test_gradient_cosine_of_clipping_methods():
     grads = _grads()
     global_clipped, _ = clipping.clip_by_global_norm(grads, 1.0)

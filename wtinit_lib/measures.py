@@ -21,6 +21,7 @@ __all__ = [
     "effective_rank",
     "gradient_cosine",
     "max_pairwise_unit_difference",
+    "mean_pairwise_cosine",
     "per_tensor_cosines",
     "relative_error",
     "rms",
@@ -92,6 +93,27 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     """``<a, b> / (||a|| ||b||)`` of two arrays taken as vectors (``nan`` if one is all zeros)."""
     denominator = clipping.norm(a) * clipping.norm(b)
     return float(np.vdot(a, b)) / denominator if denominator > 0 else math.nan
+
+
+def mean_pairwise_cosine(A: np.ndarray) -> float:
+    """The mean cosine between the rows of ``A`` (examples), over all pairs of different rows.
+
+    ``(1 / (m (m - 1))) Σ_{i ≠ j} <a_i, a_j> / (||a_i|| ||a_j||)`` for the ``m`` rows ``a_i`` of
+    an ``(examples, units)`` array: 1 when every example is mapped to the same direction, about 0
+    for unrelated directions. Rows that are all zeros are left out (their direction is undefined).
+    """
+    array = np.asarray(A, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(
+            f"Argument `A` must be an (examples, units) array. Received: shape {array.shape}"
+        )
+    norms = np.linalg.norm(array, axis=1)
+    unit = array[norms > 0] / norms[norms > 0, None]
+    m = unit.shape[0]
+    if m < 2:
+        return math.nan
+    total = np.sum(unit.sum(axis=0) ** 2) - m  # Σ_{i,j} <u_i, u_j> minus the m diagonal terms
+    return float(total / (m * (m - 1)))
 
 
 def gradient_cosine(grads_a: Sequence[np.ndarray], grads_b: Sequence[np.ndarray]) -> float:
