@@ -182,7 +182,8 @@ def test_histogram_compare_draws_densities_in_the_colour_of_their_sample_and_pla
     np.testing.assert_allclose(y, pdf(x))
     assert to_rgba(line.get_color()) == to_rgba(ax.patches[0].get_edgecolor())
     legend = ax.get_legend()
-    assert "a: density" in [t.get_text() for t in legend.get_texts()]
+    assert [t.get_text() for t in legend.get_texts()][-1] == "exact density (dashed)"
+    assert "a, std" in legend.get_texts()[0].get_text()
     fig.canvas.draw()
     # "outside": the legend starts right of the axes, off the data
     assert legend.get_window_extent().x0 > ax.get_window_extent().x1

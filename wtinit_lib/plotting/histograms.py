@@ -83,7 +83,8 @@ def histogram_compare(
     Outlines (not filled bars) keep every histogram visible where they overlap, so a difference
     in shape (a lower peak, heavier shoulders) shows. ``densities`` maps some of the labels of
     ``values`` to a probability density ``p(x)``, drawn as a thin dashed line in that label's
-    colour (e.g. the exact density each sample was drawn from; needs ``density=True``).
+    colour (e.g. the exact density each sample was drawn from; needs ``density=True``), with one
+    legend entry for all of them.
     ``legend`` is ``"best"``, ``"outside"`` (right of the axes, off the data), ``"below"`` or
     ``"none"``.
     """
@@ -99,25 +100,33 @@ def histogram_compare(
             f"Received: labels {unknown} not in `values`, density={density!r}"
         )
     fig, ax = new_figure(figsize=(6.4, 3.6), layout="constrained")
+    density_label = "exact density (dashed)" if len(densities) == 1 else "exact densities (dashed)"
+    handles, density_line = [], None  # the samples first, then one entry for the densities
     for (label, data), color in zip(values.items(), colors(len(values))):
         kept = finite(data)
-        ax.hist(
+        *_, patches = ax.hist(
             kept,
             bins=bins,
             range=hist_range,
             density=density,
             histtype="step",
-            lw=1.6,
+            lw=1.4,
             color=color,
-            label=f"{label} (std {kept.std():.3g})" if kept.size else str(label),
+            label=f"{label}, std {kept.std():.3g}" if kept.size else str(label),
         )
+        handles.append(patches[0])
         if label in densities and kept.size:
             low, high = hist_range or (kept.min(), kept.max())
             x = np.linspace(low, high, 400)
-            ax.plot(x, densities[label](x), color=color, lw=1.0, ls="--", label=f"{label}: density")
+            (line,) = ax.plot(x, densities[label](x), color=color, lw=1.8, ls="--")
+            if density_label:
+                line.set_label(density_label)
+                density_line, density_label = line, None  # one entry for all densities
     ax.set_xlabel(xlabel or "value")
     ax.set_ylabel("density" if density else "count")
-    place_legend(ax, legend)
+    if density_line is not None:
+        handles.append(density_line)
+    place_legend(ax, legend, handles=handles)
     if title:
         ax.set_title(title)
     return fig
