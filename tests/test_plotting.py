@@ -61,6 +61,17 @@ def test_layer_histograms_wraps_into_a_grid_and_uses_labels_and_range():
     assert visible[6].get_title().startswith("L6")
 
 
+def test_layer_histograms_takes_the_number_of_columns():
+    values = [np.linspace(-1, 1, 100)] * 6
+    fig = plotting.layer_histograms(values, ncols=2)
+    assert len(fig.axes) == 6
+    rows = sorted({round(ax.get_position().y0, 3) for ax in fig.axes})
+    assert len(rows) == 3  # 3 rows of 2
+    assert fig.get_size_inches()[0] < 6.5  # fits the page's width
+    with pytest.raises(ValueError, match="`ncols`"):
+        plotting.layer_histograms(values, ncols=0)
+
+
 def test_layer_histograms_ignores_non_finite_values():
     fig = plotting.layer_histograms([np.array([1.0, np.inf, np.nan, 2.0])])
     assert "mean 1.5" in fig.axes[0].get_title()

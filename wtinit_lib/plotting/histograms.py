@@ -22,6 +22,7 @@ def layer_histograms(
     bins: int = 50,
     labels: Sequence[str] | None = None,
     range: tuple[float, float] | None = None,  # numpy's name
+    ncols: int | None = None,
 ) -> Figure:
     """One small histogram per layer (up to 5 per row), each titled with its mean and std.
 
@@ -32,6 +33,8 @@ def layer_histograms(
         bins: number of bins per panel.
         labels: one panel label per layer; default ``"layer ℓ = 1"``, ``"layer ℓ = 2"``, ...
         range: common ``(low, high)`` for every panel, so layers compare at a glance.
+        ncols: panels per row (default: up to 5); e.g. 2 to set two rules side by side, layer by
+            layer, in a figure that fits the page's width.
     """
     if isinstance(values_per_layer, np.ndarray) and values_per_layer.ndim < 2:
         values_per_layer = [values_per_layer]
@@ -46,7 +49,7 @@ def layer_histograms(
     hist_range = check_range("range", range)
     check_optional_str("title", title)
 
-    ncols = min(count, 5)
+    ncols = min(count, 5 if ncols is None else check_int("ncols", ncols))
     nrows = math.ceil(count / ncols)
     fig, axes = new_figure(
         nrows, ncols, figsize=(2.6 * ncols, 2.3 * nrows + 0.4), squeeze=False, layout="constrained"
