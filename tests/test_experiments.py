@@ -86,6 +86,88 @@ def test_measured_stds_over_networks_rejects_bad_arguments():
         experiments.measured_stds_over_networks([2, 2, 1], 1.0, "softmax", X)
 
 
+# --- measured_backward_stds_over_networks ---------------------------------------------------------
+
+
+def test_measured_backward_stds_over_networks_one_network_is_that_network():
+    sizes = [8, 16, 12, 4]
+    X = np.random.default_rng(1).standard_normal((30, 8))
+    Y = datasets.one_hot(np.random.default_rng(2).integers(0, 4, 30), 4)
+    stds = experiments.measured_backward_stds_over_networks(
+        sizes, 0.25, "tanh", X, Y, "softmax", 1, 3
+    )
+    net = MLP(sizes, "tanh", "softmax", weight_init=initializers.random_normal(0.5), seed=3)
+    dAs = net.backprop(X, Y).dAs
+    assert stds.shape == (3,)
+    np.testing.assert_allclose(stds, [dA.std() for dA in dAs[:3]], rtol=1e-12)
+
+
+def test_measured_backward_stds_over_networks_averages_variances_and_matches_theory():
+    sizes = [100, 300, 300, 300, 100]
+    X = np.random.default_rng(0).standard_normal((50, 100))
+    Y = 1e3 * np.random.default_rng(1).standard_normal((50, 100))  # error independent of output
+    wv = theory.weight_variances(sizes, "he")
+    stds = experiments.measured_backward_stds_over_networks(sizes, wv, "relu", X, Y, "linear", 4)
+    by_hand = [
+        experiments.measured_backward_stds_over_networks(sizes, wv, "relu", X, Y, "linear", 1, k)
+        for k in range(4)
+    ]
+    np.testing.assert_allclose(stds**2, np.mean(np.square(by_hand), axis=0), rtol=1e-12)
+    predicted = theory.predicted_backward_ratios(sizes, wv, "relu")
+    np.testing.assert_allclose(stds / stds[-1], predicted, rtol=0.05)
+
+
+def test_measured_backward_stds_over_networks_rejects_bad_arguments():
+    X, Y = np.zeros((3, 2)), np.zeros((3, 1))
+    with pytest.raises(ValueError):
+        experiments.measured_backward_stds_over_networks([2, 2, 1], 1.0, "relu", X, Y, "linear", 0)
+    with pytest.raises(ValueError):
+        experiments.measured_backward_stds_over_networks([2, 2, 1], [1.0], "relu", X, Y)
+    with pytest.raises(ValueError):
+        experiments.measured_backward_stds_over_networks([2, 2, 1], 1.0, "softmax", X, Y)
+
+
+# --- propagation_checks ---------------------------------------------------------------------------
+
+
+def test_propagation_checks_holds_the_predictions_and_the_measurements():
+    sizes = [32, 64, 32, 16]
+    X = 2.0 * np.random.default_rng(3).standard_normal((40, 32))
+    rules = {"He": "he", "custom": [0.05, 0.02, 0.1]}
+    checks = experiments.propagation_checks(sizes, rules, ["tanh", "relu"], X, num_networks=3)
+    assert set(checks) == {("tanh", "He"), ("tanh", "custom"), ("relu", "He"), ("relu", "custom")}
+    check = checks["relu", "custom"]
+    moment = float(np.mean(X**2))
+    np.testing.assert_allclose(
+        check.predicted_z,
+        theory.predicted_preactivation_stds(sizes, rules["custom"], "relu", moment),
+    )
+    np.testing.assert_allclose(
+        check.predicted_a, theory.predicted_activation_stds(sizes, rules["custom"], "relu", moment)
+    )
+    z, a = experiments.measured_stds_over_networks(sizes, rules["custom"], "relu", X, 3)
+    np.testing.assert_allclose(check.measured_z, z)
+    np.testing.assert_allclose(check.measured_a, a)
+    z1, _ = experiments.measured_stds_over_networks(sizes, rules["custom"], "relu", X, 1)
+    np.testing.assert_allclose(check.single_z, z1)
+    assert check.error_z == pytest.approx(np.max(np.abs(z / check.predicted_z - 1)))
+    assert check.error_a == pytest.approx(np.max(np.abs(a / check.predicted_a - 1)))
+    assert check.error_single == pytest.approx(np.max(np.abs(z1 / check.predicted_z - 1)))
+    he = checks["tanh", "He"].predicted_z
+    wv = theory.weight_variances(sizes, "he")
+    np.testing.assert_allclose(he, theory.predicted_preactivation_stds(sizes, wv, "tanh", moment))
+
+
+def test_propagation_checks_rejects_bad_arguments():
+    X = np.zeros((3, 2))
+    with pytest.raises(TypeError, match="`rules`"):
+        experiments.propagation_checks([2, 2, 1], {}, ["relu"], X)
+    with pytest.raises(ValueError, match="rules\\['bad'\\]"):
+        experiments.propagation_checks([2, 2, 1], {"bad": [1.0]}, ["relu"], X)
+    with pytest.raises(ValueError, match="`rule`"):
+        experiments.propagation_checks([2, 2, 1], {"x": "lecunn"}, ["relu"], X)
+
+
 # --- lsuv -----------------------------------------------------------------------------------------
 
 

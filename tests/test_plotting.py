@@ -62,6 +62,17 @@ def test_layer_histograms_wraps_into_a_grid_and_uses_labels_and_range():
     assert visible[6].get_title().startswith("L6")
 
 
+def test_layer_histograms_takes_the_number_of_columns():
+    values = [np.linspace(-1, 1, 100)] * 6
+    fig = plotting.layer_histograms(values, ncols=2)
+    assert len(fig.axes) == 6
+    rows = sorted({round(ax.get_position().y0, 3) for ax in fig.axes})
+    assert len(rows) == 3  # 3 rows of 2
+    assert fig.get_size_inches()[0] < 6.5  # fits the page's width
+    with pytest.raises(ValueError, match="`ncols`"):
+        plotting.layer_histograms(values, ncols=0)
+
+
 def test_layer_histograms_ignores_non_finite_values():
     fig = plotting.layer_histograms([np.array([1.0, np.inf, np.nan, 2.0])])
     assert "mean 1.5" in fig.axes[0].get_title()
@@ -176,6 +187,32 @@ def test_histogram_compare():
     _check_figure(fig)
     assert fig.axes[0].get_xlabel() == "z"
     assert len(fig.axes[0].get_legend().get_texts()) == 2
+    # Step outlines, not filled bars: each histogram is one unfilled polygon.
+    patches = fig.axes[0].patches
+    assert len(patches) == 2 and not any(p.get_fill() for p in patches)
+
+
+def test_histogram_compare_draws_densities_in_the_colour_of_their_sample_and_places_the_legend():
+    rng = np.random.default_rng(0)
+    samples = {"a": rng.standard_normal(500), "b": 2 * rng.standard_normal(500)}
+    pdf = lambda x: np.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    fig = plotting.histogram_compare(samples, range=(-4, 4), densities={"a": pdf}, legend="outside")
+    ax = fig.axes[0]
+    (line,) = ax.lines
+    x, y = line.get_data()
+    assert x[0] == -4 and x[-1] == 4
+    np.testing.assert_allclose(y, pdf(x))
+    assert to_rgba(line.get_color()) == to_rgba(ax.patches[0].get_edgecolor())
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()][-1] == "exact density (dashed)"
+    assert "a, std" in legend.get_texts()[0].get_text()
+    fig.canvas.draw()
+    # "outside": the legend starts right of the axes, off the data
+    assert legend.get_window_extent().x0 > ax.get_window_extent().x1
+    with pytest.raises(ValueError, match="`densities`"):
+        plotting.histogram_compare(samples, densities={"c": pdf})
+    with pytest.raises(ValueError, match="density=False"):
+        plotting.histogram_compare(samples, densities={"a": pdf}, density=False)
 
 
 def test_style_context_applies_the_book_style_inside_the_block_only():

@@ -142,8 +142,11 @@ def test_second_moment_closed_forms_and_quadrature_accuracy():
     # Small q: tanh(z)² ≈ z² - 2z⁴/3, so E ≈ q - 2q²; quadrature must see the correction.
     q = 1e-3
     assert theory.second_moment("tanh", q) == pytest.approx(q - 2 * q**2, rel=1e-5)
-    # Large q: tanh(z)² -> 1 except near 0: 1 - E[sech²] ≈ 1 - 2/sqrt(2π q) · ∫sech² / 2.
-    assert 0.9 < theory.second_moment("tanh", 400.0) < 1.0
+    # Large q: tanh(z)² -> 1 except near 0, where the density is 1/sqrt(2π q), so
+    # 1 - E[tanh²] = E[sech²] ≈ ∫sech² / sqrt(2π q) = 2 / sqrt(2π q) (next term O(q^-3/2)).
+    for q in (100.0, 400.0):
+        expected = 1 - 2 / math.sqrt(2 * math.pi * q)
+        assert theory.second_moment("tanh", q) == pytest.approx(expected, abs=1e-3)
 
 
 def test_theory_covers_every_hidden_activation():
@@ -351,3 +354,68 @@ def test_random_matrix_product_norms_rejects_bad_arguments(bad):
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- the backward pass ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", activations.HIDDEN)
+@pytest.mark.parametrize("q", [0.01, 1.0, 6.0, 100.0])
+def test_derivative_second_moment_matches_monte_carlo_and_an_independent_quadrature(activation, q):
+    act = activations.get(activation)
+    z = np.random.default_rng(8).standard_normal(1_000_000) * math.sqrt(q)
+    squared = np.asarray(act.derivative(z, act.forward(z)), dtype=np.float64) ** 2
+    standard_error = squared.std() / math.sqrt(squared.size)
+    value = theory.derivative_second_moment(activation, q)
+    assert abs(value - squared.mean()) < 5 * standard_error + 1e-12
+    if activation in ("tanh", "sigmoid"):
+        derivative = {
+            "tanh": lambda t: (1.0 - np.tanh(t) ** 2) ** 2,
+            "sigmoid": lambda t: (expit(t) * (1.0 - expit(t))) ** 2,
+        }[activation]
+        assert value == pytest.approx(split_quad(derivative, q), abs=1e-9)
+
+
+def test_derivative_second_moment_closed_forms_and_limits():
+    assert theory.derivative_second_moment("linear", 3.0) == 1.0
+    assert theory.derivative_second_moment("relu", 3.0) == 0.5
+    assert theory.derivative_second_moment("leaky_relu", 3.0) == pytest.approx((1 + 1e-4) / 2)
+    assert theory.derivative_second_moment("tanh", 0.0) == 1.0  # tanh'(0) = 1
+    assert theory.derivative_second_moment("sigmoid", 0.0) == 1 / 16  # sigmoid'(0) = 1/4
+    # Small q: tanh'(z)² = (1 - tanh²)² ≈ 1 - 2z², so E ≈ 1 - 2q.
+    assert theory.derivative_second_moment("tanh", 1e-4) == pytest.approx(1 - 2e-4, rel=1e-7)
+
+
+def test_predicted_backward_ratios_follow_the_recursion_by_hand():
+    sizes = [10, 20, 30, 5]
+    ratios = theory.predicted_backward_ratios(sizes, [0.1, 0.2, 0.3], "relu")
+    # Var(dA^2) = 1; Var(dA^1) = n_2 Var(w^2) / 2; Var(dA^0) = n_1 Var(w^1) / 2 · Var(dA^1).
+    var1 = 30 * 0.2 / 2
+    var0 = 20 * 0.1 / 2 * var1
+    np.testing.assert_allclose(ratios, np.sqrt([var0, var1, 1.0]), rtol=1e-12)
+    linear = theory.predicted_backward_ratios([8, 8, 8, 8], 1 / 8, "linear")
+    np.testing.assert_allclose(linear, 1.0, rtol=1e-12)
+    # He's fan_in rule: the backward factors n_ℓ / n_{ℓ-1} telescope to n_{L-1} / n_0 (He et
+    # al. 2015, Sec. 2.2), whatever the widths in between.
+    funnel = [64, 256, 128, 32, 10]
+    he = theory.predicted_backward_ratios(funnel, theory.weight_variances(funnel, "he"), "relu")
+    np.testing.assert_allclose(he**2, [32 / 64, 32 / 256, 32 / 128, 1.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation, rule", [("tanh", "lecun"), ("relu", "he"), ("tanh", "he")])
+def test_predicted_backward_ratios_match_networks_with_an_error_independent_of_the_output(
+    activation, rule
+):
+    sizes = [200, 400, 200, 400, 200]
+    weight_vars = theory.weight_variances(sizes, rule)
+    X = np.random.default_rng(0).standard_normal((100, 200))
+    # Mean squared error to large random targets: dZ^L ≈ -Y / Y.size, whatever the network does.
+    Y = 1e3 * np.random.default_rng(1).standard_normal((100, 200))
+    variances = np.zeros(4)
+    for k in range(8):
+        init = [f"{rule}_normal"] * 4
+        net = MLP(sizes, activation, "linear", weight_init=init, seed=k)
+        variances += [np.var(dA) for dA in net.backprop(X, Y).dAs[:4]]
+    measured = np.sqrt(variances / variances[-1])
+    predicted = theory.predicted_backward_ratios(sizes, weight_vars, activation)
+    np.testing.assert_allclose(measured, predicted, rtol=0.03)

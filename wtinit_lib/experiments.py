@@ -2,11 +2,13 @@
 
 Each function here creates (or rescales, or rebuilds) networks and measures them, so that a
 chapter can run a whole experiment in one call: :func:`signal_propagation` (a fresh deep network,
-one forward and backward pass), :func:`measured_stds_over_networks` (the per-layer variance
-averaged over many random networks, what variance propagation predicts), :func:`lsuv`
-(Mishkin & Matas 2015), :func:`collapse_identical_units` (the one-unit network a symmetric
-network is) and :func:`train_side_by_side` (one small network per initializer, trained on 2-D
-points).
+one forward and backward pass), :func:`measured_stds_over_networks` and
+:func:`measured_backward_stds_over_networks` (the per-layer variance of the signal and of the
+gradient averaged over many random networks, what variance propagation predicts),
+:func:`propagation_checks` (those measurements beside the predictions, for several rules),
+:func:`lsuv` (Mishkin & Matas 2015), :func:`collapse_identical_units` (the one-unit network a
+symmetric network is) and :func:`train_side_by_side` (one small network per initializer, trained
+on 2-D points).
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ from wtinit_lib._checks import (
 from wtinit_lib.network import MLP
 
 __all__ = [
+    "PropagationCheck",
     "SideBySide",
     "SignalPropagation",
     "TrainingRun",
     "collapse_identical_units",
     "lsuv",
+    "measured_backward_stds_over_networks",
     "measured_stds_over_networks",
+    "propagation_checks",
     "signal_propagation",
     "train_side_by_side",
 ]
@@ -134,7 +139,7 @@ def measured_stds_over_networks(
     variances = check_per_layer("weight_vars", weight_vars, L)
     num_networks = check_int("num_networks", num_networks, 1)
     seed = check_int("seed", seed, 0)
-    inits = [initializers.random_normal(std=math.sqrt(v)) if v > 0 else "zeros" for v in variances]
+    inits = _normal_inits(variances)
     z_vars = np.zeros(L)
     a_vars = np.zeros(L - 1)
     for k in range(num_networks):
@@ -143,6 +148,126 @@ def measured_stds_over_networks(
         z_vars += [np.var(Z) for Z in Zs]
         a_vars += [np.var(A) for A in As[1:-1]]
     return np.sqrt(z_vars / num_networks), np.sqrt(a_vars / num_networks)
+
+
+def _normal_inits(variances: np.ndarray) -> list[object]:
+    """One ``N(0, v)`` initializer per layer (zeros for ``v = 0``)."""
+    return [initializers.random_normal(std=math.sqrt(v)) if v > 0 else "zeros" for v in variances]
+
+
+def measured_backward_stds_over_networks(
+    layer_sizes: Sequence[int],
+    weight_vars: float | Sequence[float],
+    activation: str,
+    X: np.ndarray,
+    Y: np.ndarray,
+    output_activation: str = "softmax",
+    num_networks: int = 16,
+    seed: int = 0,
+) -> np.ndarray:
+    """Measured ``std(dA^ℓ)`` for ``ℓ = 0..L-1`` (length ``L``), the root of the variance
+    averaged over ``num_networks`` independently drawn networks.
+
+    ``dA^ℓ`` is the gradient of the loss with respect to layer ``ℓ``'s output (``dA^0``: the
+    input). The networks are those of :func:`measured_stds_over_networks` (weights
+    ``N(0, weight_vars[ℓ])``, zero biases, network ``k`` seeded ``seed + k``) with the output
+    activation ``output_activation`` and its loss; every network sees the same ``X`` and ``Y``.
+    Compare the ratios ``std(dA^ℓ) / std(dA^{L-1})`` with
+    :func:`~wtinit_lib.theory.predicted_backward_ratios`.
+    """
+    sizes = check_layer_sizes(layer_sizes)
+    check_choice("activation", activation, theory.ACTIVATIONS)
+    L = len(sizes) - 1
+    variances = check_per_layer("weight_vars", weight_vars, L)
+    num_networks = check_int("num_networks", num_networks, 1)
+    seed = check_int("seed", seed, 0)
+    inits = _normal_inits(variances)
+    dA_vars = np.zeros(L)
+    for k in range(num_networks):
+        net = MLP(sizes, activation, output_activation, weight_init=inits, seed=seed + k)
+        dAs = net.backprop(X, Y).dAs
+        dA_vars += [np.var(dA) for dA in dAs[:L]]
+    return np.sqrt(dA_vars / num_networks)
+
+
+@dataclass(frozen=True)
+class PropagationCheck:
+    """Predicted and measured per-layer stds of one network shape, activation and rule.
+
+    Attributes (0-based arrays, index ``i`` is layer ``ℓ = i + 1``):
+        predicted_z, measured_z: ``std(Z^ℓ)`` for ``ℓ = 1..L``, from variance propagation and
+            as the mean over networks of :func:`measured_stds_over_networks`;
+        single_z: ``std(Z^ℓ)`` of the first of those networks alone;
+        predicted_a, measured_a: ``std(A^ℓ)`` of the hidden layers ``ℓ = 1..L-1``.
+    """
+
+    predicted_z: np.ndarray
+    measured_z: np.ndarray
+    single_z: np.ndarray
+    predicted_a: np.ndarray
+    measured_a: np.ndarray
+
+    @staticmethod
+    def _max_error(measured: np.ndarray, predicted: np.ndarray) -> float:
+        return float(np.max(np.abs(measured / predicted - 1.0)))
+
+    @property
+    def error_z(self) -> float:
+        """Largest relative error ``|measured / predicted - 1|`` of ``std(Z^ℓ)`` over layers."""
+        return self._max_error(self.measured_z, self.predicted_z)
+
+    @property
+    def error_a(self) -> float:
+        """Largest relative error of ``std(A^ℓ)`` over the hidden layers."""
+        return self._max_error(self.measured_a, self.predicted_a)
+
+    @property
+    def error_single(self) -> float:
+        """Largest relative error of one network's ``std(Z^ℓ)`` over layers."""
+        return self._max_error(self.single_z, self.predicted_z)
+
+
+def propagation_checks(
+    layer_sizes: Sequence[int],
+    rules: Mapping[str, str | Sequence[float]],
+    hidden_activations: Sequence[str],
+    X: np.ndarray,
+    num_networks: int = 16,
+    seed: int = 0,
+) -> dict[tuple[str, str], PropagationCheck]:
+    """Variance propagation against networks, for every activation and rule (label).
+
+    ``rules`` maps a label to a rule name of :func:`~wtinit_lib.theory.weight_variances`
+    (``"lecun"``, ``"glorot"``, ``"he"``) or to one weight variance per layer. For each
+    ``(activation, label)`` the result holds the prediction
+    (:func:`~wtinit_lib.theory.predicted_preactivation_stds` and ``predicted_activation_stds``,
+    with the input's second moment ``mean(X²)``) and the measurement over ``num_networks``
+    networks seeded ``seed, seed + 1, ...`` (:func:`measured_stds_over_networks`). The same seeds
+    serve every rule, so two rules draw the same standard-normal matrices, scaled differently.
+    """
+    check_mapping("rules", rules)
+    sizes = check_layer_sizes(layer_sizes)
+    moment = float(np.mean(np.asarray(X, dtype=np.float64) ** 2))
+    checks = {}
+    for activation in hidden_activations:
+        for label, rule in rules.items():
+            if isinstance(rule, str):
+                variances = theory.weight_variances(sizes, rule)
+            else:
+                variances = check_per_layer(f"rules[{label!r}]", rule, len(sizes) - 1)
+            args = (sizes, variances, activation)
+            measured_z, measured_a = measured_stds_over_networks(
+                *args, X, num_networks=num_networks, seed=seed
+            )
+            single_z = measured_stds_over_networks(*args, X, num_networks=1, seed=seed)[0]
+            checks[activation, label] = PropagationCheck(
+                predicted_z=theory.predicted_preactivation_stds(*args, moment),
+                measured_z=measured_z,
+                single_z=single_z,
+                predicted_a=theory.predicted_activation_stds(*args, moment),
+                measured_a=measured_a,
+            )
+    return checks
 
 
 def lsuv(

@@ -35,9 +35,11 @@ from wtinit_lib._checks import (
 )
 
 __all__ = [
+    "derivative_second_moment",
     "first_moment",
     "gaussian_expectation",
     "predicted_activation_stds",
+    "predicted_backward_ratios",
     "predicted_preactivation_stds",
     "random_matrix_product_norms",
     "relu_correlation_map",
@@ -90,6 +92,31 @@ def second_moment(activation: str, q: float) -> float:
         return (1.0 + activations.LEAKY_RELU_SLOPE**2) * q / 2.0
     g = activations.get(activation).forward
     return gaussian_expectation(lambda z: g(z) ** 2, q)
+
+
+def derivative_second_moment(activation: str, q: float) -> float:
+    """``E[g'(z)²]`` for ``z ~ N(0, q)``: how much gradient a layer passes back.
+
+    Back-propagation multiplies element-wise by ``g'`` (``dZ = dA ⊙ g'(Z)``), so when ``dA`` is
+    independent of ``Z``, ``E[dZ²] = E[g'(z)²] E[dA²]``. Closed forms: linear 1; relu 1/2
+    (``g'`` is 1 on the positive half and 0 on the other, He et al. 2015); leaky_relu
+    ``(1 + a²) / 2`` with the slope ``a = 0.01``. Sigmoid and tanh (``g' = 1 - tanh²``, 1 at 0)
+    by :func:`gaussian_expectation`.
+    """
+    check_choice("activation", activation, ACTIVATIONS)
+    q = check_positive("q", q, allow_zero=True)
+    if activation == "linear":
+        return 1.0
+    if activation == "relu":
+        return 0.5
+    if activation == "leaky_relu":
+        return (1.0 + activations.LEAKY_RELU_SLOPE**2) / 2.0
+    act = activations.get(activation)
+
+    def squared_derivative(z: float) -> float:
+        return float(act.derivative(z, act.forward(z))) ** 2
+
+    return gaussian_expectation(squared_derivative, q)
 
 
 def first_moment(activation: str, q: float) -> float:
@@ -188,6 +215,39 @@ def predicted_activation_stds(
         for q in qs[:-1]
     ]
     return np.sqrt(np.maximum(variances, 0.0))
+
+
+def predicted_backward_ratios(
+    layer_sizes: Sequence[int],
+    weight_vars: float | Sequence[float],
+    activation: str,
+    input_second_moment: float = 1.0,
+    bias_var: float | Sequence[float] = 0.0,
+) -> np.ndarray:
+    """Predicted ``std(dA^ℓ) / std(dA^{L-1})`` for ``ℓ = 0..L-1`` (length ``L``).
+
+    ``dA^ℓ`` is the gradient of the loss with respect to layer ``ℓ``'s output (``dA^0``: with
+    respect to the input ``X``). Its size at the last hidden layer, ``ℓ = L - 1``, is set by the
+    loss; below it, each layer multiplies its variance by the backward factor
+
+        Var(dA^{ℓ-1}) = n_ℓ Var(w^ℓ) E[g'(z^ℓ)²] Var(dA^ℓ),    z^ℓ ~ N(0, q_ℓ),
+
+    a sum over the ``n_ℓ`` units that an input feeds (``dA^{ℓ-1} = dZ^ℓ W^ℓᵀ``), with ``q_ℓ``
+    from the forward pass (:func:`predicted_preactivation_stds`) and the weights treated as
+    independent of the gradients (Glorot & Bengio 2010; He et al. 2015, Sec. 2.2). Index ``L - 1``
+    is 1 by definition.
+    """
+    qs = _propagate(layer_sizes, weight_vars, activation, input_second_moment, bias_var)
+    sizes = check_layer_sizes(layer_sizes)
+    L = len(sizes) - 1
+    weight_vars = check_per_layer("weight_vars", weight_vars, L)
+    variances = np.ones(L)
+    for i in range(L - 1, 0, -1):  # layer ℓ = i: from dA^ℓ to dA^{ℓ-1}
+        factor = (
+            sizes[i] * weight_vars[i - 1] * derivative_second_moment(activation, float(qs[i - 1]))
+        )
+        variances[i - 1] = variances[i] * factor
+    return np.sqrt(variances)
 
 
 def weight_variances(layer_sizes: Sequence[int], rule: str) -> np.ndarray:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from wtinit_lib._checks import check_int, check_mapping, check_optional_str, check_range
-from wtinit_lib.plotting._style import PALETTE, colors, finite, new_figure, styled
+from wtinit_lib.plotting._style import PALETTE, colors, finite, new_figure, place_legend, styled
 from wtinit_lib.plotting.curves import layer_labels
 
 __all__ = ["histogram_compare", "layer_histograms"]
@@ -22,6 +22,7 @@ def layer_histograms(
     bins: int = 50,
     labels: Sequence[str] | None = None,
     range: tuple[float, float] | None = None,  # numpy's name
+    ncols: int | None = None,
 ) -> Figure:
     """One small histogram per layer (up to 5 per row), each titled with its mean and std.
 
@@ -32,6 +33,8 @@ def layer_histograms(
         bins: number of bins per panel.
         labels: one panel label per layer; default ``"layer ℓ = 1"``, ``"layer ℓ = 2"``, ...
         range: common ``(low, high)`` for every panel, so layers compare at a glance.
+        ncols: panels per row (default: up to 5); e.g. 2 to set two rules side by side, layer by
+            layer, in a figure that fits the page's width.
     """
     if isinstance(values_per_layer, np.ndarray) and values_per_layer.ndim < 2:
         values_per_layer = [values_per_layer]
@@ -46,7 +49,7 @@ def layer_histograms(
     hist_range = check_range("range", range)
     check_optional_str("title", title)
 
-    ncols = min(count, 5)
+    ncols = min(count, 5 if ncols is None else check_int("ncols", ncols))
     nrows = math.ceil(count / ncols)
     fig, axes = new_figure(
         nrows, ncols, figsize=(2.6 * ncols, 2.3 * nrows + 0.4), squeeze=False, layout="constrained"
@@ -75,27 +78,58 @@ def histogram_compare(
     xlabel: str | None = None,
     range: tuple[float, float] | None = None,  # numpy's name
     density: bool = True,
+    densities: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+    legend: str = "best",
 ) -> Figure:
-    """Overlaid histograms in one panel, one per label (e.g. the same layer under two inits)."""
+    """Histograms of several samples in one panel, drawn as step outlines, one colour per label.
+
+    Outlines (not filled bars) keep every histogram visible where they overlap, so a difference
+    in shape (a lower peak, heavier shoulders) shows. ``densities`` maps some of the labels of
+    ``values`` to a probability density ``p(x)``, drawn as a thin dashed line in that label's
+    colour (e.g. the exact density each sample was drawn from; needs ``density=True``), with one
+    legend entry for all of them.
+    ``legend`` is ``"best"``, ``"outside"`` (right of the axes, off the data), ``"below"`` or
+    ``"none"``.
+    """
     check_mapping("values", values)
     bins = check_int("bins", bins)
     hist_range = check_range("range", range)
     check_optional_str("title", title)
-    fig, ax = new_figure(figsize=(6, 3.6), layout="constrained")
+    densities = dict(densities or {})
+    unknown = [label for label in densities if label not in values]
+    if unknown or (densities and not density):
+        raise ValueError(
+            "Argument `densities` must map labels of `values` to densities, with density=True. "
+            f"Received: labels {unknown} not in `values`, density={density!r}"
+        )
+    fig, ax = new_figure(figsize=(6.4, 3.6), layout="constrained")
+    density_label = "exact density (dashed)" if len(densities) == 1 else "exact densities (dashed)"
+    handles, density_line = [], None  # the samples first, then one entry for the densities
     for (label, data), color in zip(values.items(), colors(len(values))):
         kept = finite(data)
-        ax.hist(
+        *_, patches = ax.hist(
             kept,
             bins=bins,
             range=hist_range,
             density=density,
-            alpha=0.55,
+            histtype="step",
+            lw=1.4,
             color=color,
-            label=f"{label} (std {kept.std():.3g})" if kept.size else str(label),
+            label=f"{label}, std {kept.std():.3g}" if kept.size else str(label),
         )
+        handles.append(patches[0])
+        if label in densities and kept.size:
+            low, high = hist_range or (kept.min(), kept.max())
+            x = np.linspace(low, high, 400)
+            (line,) = ax.plot(x, densities[label](x), color=color, lw=1.8, ls="--")
+            if density_label:
+                line.set_label(density_label)
+                density_line, density_label = line, None  # one entry for all densities
     ax.set_xlabel(xlabel or "value")
     ax.set_ylabel("density" if density else "count")
-    ax.legend()
+    if density_line is not None:
+        handles.append(density_line)
+    place_legend(ax, legend, handles=handles)
     if title:
         ax.set_title(title)
     return fig
