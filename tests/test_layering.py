@@ -41,7 +41,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
     2: ("losses", "theory", "layerstats"),
     3: ("training",),
     4: ("network",),
-    5: ("diagnostics", "experiments"),
+    5: ("diagnostics", "experiments", "comparisons"),
     6: (
         "plotting",
         "plotting._style",

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from wtinit_lib import datasets, experiments, initializers, playground
+from wtinit_lib import comparisons, datasets, experiments, initializers, playground
 
 pytestmark = pytest.mark.usefixtures("no_show")
 
@@ -138,7 +138,7 @@ def test_train_show_trains_the_chosen_columns_on_the_chosen_data():
     assert list(result.runs) == ["He normal", "He normal (2)", "zeros"]  # duplicates kept apart
     assert result.settings["dataset"] == "moons"
     X, y = playground.DATASETS["moons"]()
-    expected = experiments.train_side_by_side(X, y, {"He": "he_normal"}, 2, 4, epochs=5)
+    expected = comparisons.train_side_by_side(X, y, {"He": "he_normal"}, 2, 4, epochs=5)
     np.testing.assert_array_equal(result.runs["He normal"].loss, expected.runs["He"].loss)
     np.testing.assert_array_equal(result.runs["He normal (2)"].loss, expected.runs["He"].loss)
     assert [ax.get_visible() for ax in pg.view.boundary_axes] == [True, True, True, False]
@@ -184,7 +184,7 @@ def test_describe_prints_the_numbers_behind_each_figure():
     zeros = playground.describe(experiments.signal_propagation(3, 10, weight_init="zeros"))
     assert zeros.count("0 everywhere") == 2
     X, y = datasets.circles(n=40, seed=0)
-    side = experiments.train_side_by_side(X, y, {"He": "he_normal"}, 2, 4, epochs=3)
+    side = comparisons.train_side_by_side(X, y, {"He": "he_normal"}, 2, 4, epochs=3)
     table = playground.describe(side).splitlines()
     assert table[0].split() == [
         "initializer",

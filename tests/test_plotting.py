@@ -18,7 +18,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from wtinit_lib import MLP, History, datasets, experiments, initializers, plotting
+from wtinit_lib import MLP, History, comparisons, datasets, experiments, initializers, plotting
 from wtinit_lib.plotting import _style
 
 WHITE = to_rgba("white")
@@ -521,7 +521,7 @@ def test_signal_figure_is_redrawn_in_place_and_explains_zero_weights():
 def side_by_side():
     X, y = datasets.moons(n=60, seed=0)
     inits = {"zeros": "zeros", "He normal": "he_normal", "Glorot": "glorot_normal"}
-    return experiments.train_side_by_side(X, y, inits, depth=3, width=8, epochs=20, seed=0)
+    return comparisons.train_side_by_side(X, y, inits, depth=3, width=8, epochs=20, seed=0)
 
 
 def test_side_by_side_figure_draws_each_run_in_its_colour(side_by_side):
@@ -556,7 +556,7 @@ def test_train_figure_hides_empty_columns_marks_divergence_and_checks(side_by_si
     assert [ax.get_visible() for ax in view.boundary_axes] == [True, True, True, False]
     X, y = datasets.moons(n=40, seed=0)
     huge = {"huge": initializers.random_normal(std=30.0)}
-    diverged = experiments.train_side_by_side(X, y, huge, depth=4, width=16, epochs=50, lr=5.0)
+    diverged = comparisons.train_side_by_side(X, y, huge, depth=4, width=16, epochs=50, lr=5.0)
     view.update(diverged)
     run = diverged.runs["huge"]
     assert view.boundary_axes[0].get_title().endswith(f"diverged at epoch {run.diverged_at}")
@@ -568,7 +568,7 @@ def test_train_figure_hides_empty_columns_marks_divergence_and_checks(side_by_si
         view.update(run)
     five = {f"r{k}": "he_normal" for k in range(5)}
     with pytest.raises(ValueError, match="1 to 4 runs"):
-        view.update(experiments.train_side_by_side(X, y, five, depth=1, width=2, epochs=1))
+        view.update(comparisons.train_side_by_side(X, y, five, depth=1, width=2, epochs=1))
 
 
 def test_run_status_names_what_happened():

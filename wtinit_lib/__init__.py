@@ -10,7 +10,8 @@ checks it, so a cycle cannot creep in):
 2. ``losses``, ``theory`` (variance propagation), ``layerstats`` (the per-layer record);
 3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
 4. ``network`` (:class:`MLP`: layers, forward, backward);
-5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks);
+5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks),
+   ``comparisons`` (initializers trained side by side);
 6. ``plotting`` (a package: style, curves, histograms, boundaries, the figures redrawn in place),
    ``keras_bridge`` (the one door to TensorFlow) and ``keras_probes`` (measurements on Keras
    layers and models);

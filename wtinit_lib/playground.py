@@ -5,7 +5,7 @@
   :class:`~wtinit_lib.plotting.SignalFigure`;
 - :class:`TrainPlayground`: a 2-D data set, activation, depth, width, epochs, learning rate,
   seed and one initializer per column, trained side by side
-  (:func:`~wtinit_lib.experiments.train_side_by_side`), drawn by
+  (:func:`~wtinit_lib.comparisons.train_side_by_side`), drawn by
   :class:`~wtinit_lib.plotting.TrainFigure`.
 
 ``playground.show(**changes)`` is what every control calls: it recomputes, redraws the one figure
@@ -25,7 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from wtinit_lib import activations, datasets, experiments, initializers, plotting, tables
+from wtinit_lib import (
+    activations,
+    comparisons,
+    datasets,
+    experiments,
+    initializers,
+    plotting,
+    tables,
+)
 from wtinit_lib._checks import check_choice, check_int, check_positive
 
 __all__ = ["DATASETS", "INITIALIZERS", "SignalPlayground", "TrainPlayground", "describe"]
@@ -272,7 +280,7 @@ class TrainPlayground(_Playground):
             "initializers": chosen,
         }
 
-    def _compute(self, settings: dict[str, Any]) -> experiments.SideBySide:
+    def _compute(self, settings: dict[str, Any]) -> comparisons.SideBySide:
         s = settings
         X, y = DATASETS[s["dataset"]]()
         inits = {}
@@ -280,7 +288,7 @@ class TrainPlayground(_Playground):
             if label != NONE:
                 key = label if label not in inits else f"{label} ({len(inits) + 1})"
                 inits[key] = INITIALIZERS[label][0]
-        result = experiments.train_side_by_side(
+        result = comparisons.train_side_by_side(
             X, y, inits, s["depth"], s["width"], s["activation"], s["epochs"], s["lr"], s["seed"]
         )
         return dataclasses.replace(result, settings={**result.settings, "dataset": s["dataset"]})
@@ -331,7 +339,7 @@ def describe(result: Any) -> str:
     """The numbers behind a playground's figure, as text that fits the book's column.
 
     A :class:`~wtinit_lib.experiments.SignalPropagation`: the std of ``A^ℓ`` and ``dW^ℓ`` in
-    the first and last layer and their ratio. A :class:`~wtinit_lib.experiments.SideBySide`:
+    the first and last layer and their ratio. A :class:`~wtinit_lib.comparisons.SideBySide`:
     one row per initializer with ``ℒ`` before training, its highest value, and what the run
     reached (:func:`~wtinit_lib.plotting.side_by_side.run_status`).
     """
@@ -345,7 +353,7 @@ def describe(result: Any) -> str:
                 f"{name:7}  layer 1 {_short(first)}, layer {depth} {_short(last)} ({ratio})"
             )
         return "\n".join(lines)
-    if isinstance(result, experiments.SideBySide):
+    if isinstance(result, comparisons.SideBySide):
         rows = []
         for label, run in result.runs.items():
             finite = run.loss[np.isfinite(run.loss)]

@@ -33,7 +33,7 @@ _FIELDS = ("runs", "X", "y", "extent", "settings")
 
 
 def run_status(run: Any) -> str:
-    """What a :class:`~wtinit_lib.experiments.TrainingRun` reached, or why it reached nothing:
+    """What a :class:`~wtinit_lib.comparisons.TrainingRun` reached, or why it reached nothing:
     ``"ℒ 0.077, acc 1.00"``, ``"stuck at ln 2"`` (the loss of ``p = 1/2`` everywhere, within
     0.001), ``"diverged at epoch 12"``, ``"units identical (ch. 2)"``."""
     if run.identical_units:
@@ -48,7 +48,7 @@ def run_status(run: Any) -> str:
 
 
 class TrainFigure(LiveFigure):
-    """A :class:`~wtinit_lib.experiments.SideBySide` (up to ``columns`` runs), redrawn in place.
+    """A :class:`~wtinit_lib.comparisons.SideBySide` (up to ``columns`` runs), redrawn in place.
 
     Top row, one panel per initializer: ``p(x)`` after training as a colour from class 0 (blue)
     through white (1/2) to class 1 (vermillion), the training points on top, the initializer's
@@ -136,7 +136,7 @@ class TrainFigure(LiveFigure):
         """Show ``result`` (a SideBySide with at most ``columns`` runs); returns the figure."""
         if not all(hasattr(result, name) for name in _FIELDS):
             raise TypeError(
-                "Argument `result` must be a SideBySide (from experiments.train_side_by_side). "
+                "Argument `result` must be a SideBySide (from comparisons.train_side_by_side). "
                 f"Received: {type(result).__name__}"
             )
         if not 1 <= len(result.runs) <= self.columns:
