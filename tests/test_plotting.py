@@ -170,6 +170,10 @@ def test_decision_boundaries_panels_follow_the_shape_of_the_data(circles_net):
     flat = plotting.decision_boundaries(four, wide, y, ncols=2).get_size_inches()
     assert square[0] == flat[0] <= 6.5
     assert flat[1] < 0.8 * square[1]  # no empty band between the rows
+    for ncols in (3, 4, 6):  # narrower panels rather than a figure wider than the page
+        many = {str(k): net for k in range(ncols)}
+        size = plotting.decision_boundaries(many, X, y, ncols=ncols).get_size_inches()
+        assert size[0] == pytest.approx(6.5)
 
 
 def test_decision_boundary_multiclass():

@@ -42,6 +42,9 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 #: Marker shapes, one per line, so lines stay apart in grey print too.
 MARKERS = "osD^v<>"
 
+#: The widest figure, in inches, that the book's column shows at its natural size.
+PAGE_WIDTH = 6.5
+
 STYLE = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
@@ -108,7 +111,9 @@ def new_figure(nrows: int = 1, ncols: int = 1, **kw: Any) -> tuple[Figure, Any]:
     return fig, axes
 
 
-def panels(ncols: int = 2, nrows: int = 1, figsize: tuple[float, float] = (6.5, 3.2)) -> tuple:
+def panels(
+    ncols: int = 2, nrows: int = 1, figsize: tuple[float, float] = (PAGE_WIDTH, 3.2)
+) -> tuple:
     """A white figure of ``nrows × ncols`` axes in the book's style, ``(fig, axes)``.
 
     The figure functions that take ``ax=`` draw into one panel each, e.g.

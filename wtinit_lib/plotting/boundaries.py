@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from wtinit_lib._checks import check_int, check_mapping, check_optional_str
-from wtinit_lib.plotting._style import PALETTE, new_figure, styled, styled_axes
+from wtinit_lib.plotting._style import PAGE_WIDTH, PALETTE, new_figure, styled, styled_axes
 
 __all__ = ["decision_boundaries", "decision_boundary"]
 
@@ -149,14 +149,16 @@ def decision_boundaries(
     count = len(nets)
     ncols = min(check_int("ncols", ncols), count)
     nrows = math.ceil(count / ncols)
-    # Each panel is 2.3 inches wide (1.9 for the axes) and as high as the data ask (the axes are
-    # equal), plus room for its two-line title and axis labels: no empty bands between rows.
+    # Each panel is 2.3 inches wide (1.9 for the axes), narrower when that would make the figure
+    # wider than the page's 6.5 inches, and as high as the data ask (the axes are equal), plus
+    # room for its two-line title and axis labels: no empty bands between rows.
+    panel = min(2.3, (PAGE_WIDTH - 0.4) / ncols)
     span = 1.2 * (X.max(axis=0) - X.min(axis=0)) + 0.2  # the padded window of _draw_boundary
-    height = min(max(1.9 * float(span[1] / span[0]), 1.0), 2.6) + 0.95
+    height = min(max((panel - 0.4) * float(span[1] / span[0]), 1.0), 2.6) + 0.95
     fig, axes = new_figure(
         nrows,
         ncols,
-        figsize=(2.3 * ncols + 0.4, height * nrows + 0.5),
+        figsize=(panel * ncols + 0.4, height * nrows + 0.5),
         squeeze=False,
         layout="constrained",
     )
