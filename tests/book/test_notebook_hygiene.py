@@ -174,3 +174,24 @@ def test_notebook_has_no_widget_state(path):
     )
     for index, cell in enumerate(nb["cells"]):
         assert "widgets" not in cell.get("metadata", {}), f"{path.name} cell {index}"
+
+
+def repository_url() -> str:
+    match = re.search(r"^repository:\s*\n\s+url:\s*(\S+)", (ROOT / "_config.yml").read_text(), re.M)
+    assert match, "_config.yml has no repository.url"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NB_IDS)
+def test_first_code_cell_installs_the_package_where_it_is_missing(path):
+    # The Colab button opens a chapter on a machine without wtinit_lib: its first code cell
+    # installs the package from the repository the book names, and does nothing (prints
+    # nothing) where the package is importable, as here (nbval runs it with no output).
+    first = code_cells(load(path))[0]
+    source = "".join(first["source"])
+    assert 'find_spec("wtinit_lib") is None' in source, f"{path.name}: {source[:80]!r}"
+    assert "git+{BOOK}" in source and f'BOOK = "{repository_url()}"' in source, (
+        f"{path.name}: the install cell must install from _config.yml's repository.url"
+    )
+    assert not first.get("outputs"), f"{path.name}: the install cell printed something"
+    assert "remove-cell" in first.get("metadata", {}).get("tags", []), path.name
