@@ -35,11 +35,17 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "measures",
         "datasets",
         "tables",
+        # quadrature: Gaussian expectations by a fixed graded rule, numpy only (like measures)
+        "quadrature",
     ),
-    2: ("losses", "theory", "layerstats"),
+    # meanfield: the mean-field maps (predictions before any network is built, like theory);
+    # parametrization: per-layer initial variances and learning rates (numbers, like rules).
+    2: ("losses", "theory", "meanfield", "parametrization", "layerstats"),
     3: ("training",),
     4: ("network",),
-    5: ("diagnostics", "experiments"),
+    # random_networks: wide random networks simulated at (σ_w², σ_b²) beside meanfield's maps;
+    # sweeps: many small networks trained on a grid of settings (depth, σ_w², width, lr).
+    5: ("diagnostics", "experiments", "random_networks", "sweeps"),
     6: (
         "plotting",
         "plotting._style",
@@ -47,6 +53,8 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "plotting.histograms",
         "plotting.boundaries",
         "plotting.propagation",
+        "plotting.meanfield",
+        "plotting.sweeps",
         "keras_bridge",
     ),
 }
@@ -71,6 +79,10 @@ WITHIN_FLOOR: dict[tuple[str, str], str] = {
     (f"{PACKAGE}.measures", f"{PACKAGE}.clipping"): (
         "every norm of the package is computed in clipping; measures.cosine uses clipping.norm"
     ),
+    (f"{PACKAGE}.random_networks", f"{PACKAGE}.diagnostics"): (
+        "random_networks builds networks and measures them with the probes (the Jacobian); "
+        "diagnostics builds none, so it never imports an experiment"
+    ),
 }
 
 #: The plotting package in import order (``_style`` first, the package ``__init__`` last): a
@@ -83,6 +95,8 @@ PLOTTING_ORDER = tuple(
         "plotting.histograms",
         "plotting.boundaries",
         "plotting.propagation",
+        "plotting.meanfield",
+        "plotting.sweeps",
         "plotting",
     )
 )

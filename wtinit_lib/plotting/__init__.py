@@ -8,9 +8,14 @@ Jupyter does not show the returned figure a second time.
 
 - :mod:`~wtinit_lib.plotting.curves`: :func:`per_layer_curves`, :func:`predicted_vs_measured`,
   :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`, :func:`stat_curves`;
-- :mod:`~wtinit_lib.plotting.histograms`: :func:`layer_histograms`, :func:`histogram_compare`;
+- :mod:`~wtinit_lib.plotting.histograms`: :func:`layer_histograms`, :func:`histogram_compare`,
+  :func:`singular_value_histograms`;
 - :mod:`~wtinit_lib.plotting.boundaries`: :func:`decision_boundary`, :func:`decision_boundaries`;
-- :mod:`~wtinit_lib.plotting.propagation`: :func:`signal_propagation_figure`.
+- :mod:`~wtinit_lib.plotting.propagation`: :func:`signal_propagation_figure`;
+- :mod:`~wtinit_lib.plotting.meanfield`: :func:`correlation_maps`, :func:`correlation_depth`,
+  :func:`depth_scales`, :func:`phase_diagram`, :func:`trainability`;
+- :mod:`~wtinit_lib.plotting.sweeps`: :func:`learning_times`, :func:`loss_vs_lr`,
+  :func:`coordinate_check`.
 """
 
 from wtinit_lib.plotting._style import PALETTE, sharp_inline_figures, style
@@ -23,23 +28,44 @@ from wtinit_lib.plotting.curves import (
     predicted_vs_measured,
     stat_curves,
 )
-from wtinit_lib.plotting.histograms import histogram_compare, layer_histograms
+from wtinit_lib.plotting.histograms import (
+    histogram_compare,
+    layer_histograms,
+    singular_value_histograms,
+)
+from wtinit_lib.plotting.meanfield import (
+    correlation_depth,
+    correlation_maps,
+    depth_scales,
+    phase_diagram,
+    trainability,
+)
 from wtinit_lib.plotting.propagation import signal_propagation_figure
+from wtinit_lib.plotting.sweeps import coordinate_check, learning_times, loss_vs_lr
 
 sharp_inline_figures()
 
 __all__ = [
     "PALETTE",
+    "coordinate_check",
+    "correlation_depth",
+    "correlation_maps",
     "decision_boundaries",
     "decision_boundary",
+    "depth_scales",
     "epoch_curves",
     "gradient_norm_curves",
     "histogram_compare",
     "layer_histograms",
+    "learning_times",
     "loss_curves",
+    "loss_vs_lr",
     "per_layer_curves",
+    "phase_diagram",
     "predicted_vs_measured",
     "signal_propagation_figure",
+    "singular_value_histograms",
     "stat_curves",
     "style",
+    "trainability",
 ]
