@@ -302,3 +302,48 @@ def test_bad_input_with_a_network(binary_data):
         diagnostics.layer_stats(net, X, y[:10])
     with pytest.raises(ValueError, match=r"`Y`.*\(64, 1\)"):
         diagnostics.gradient_scales(net, X, y[:10])
+
+
+# --- the input-output Jacobian ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "activation,output", [("tanh", "linear"), ("relu", "sigmoid"), ("sigmoid", "softmax")]
+)
+def test_input_output_jacobian_matches_central_finite_differences(activation, output):
+    net = MLP([5, 7, 6, 3], activation, output, weight_init="glorot_normal", seed=4)
+    rng = np.random.default_rng(9)
+    net.biases = [rng.normal(size=b.shape) * 0.1 for b in net.biases]
+    x = rng.normal(size=5)
+    eps = 1e-6
+    choices = [(2, "activation"), (1, "preactivation"), (3, "preactivation")]
+    if output != "softmax":
+        choices.append((None, "activation"))
+    for layer, upto in choices:
+        J = diagnostics.input_output_jacobian(net, x, layer=layer, upto=upto)
+        ell = layer or 3
+
+        def f(v):
+            Zs, As = net.forward_trace(v.reshape(1, -1))
+            return (Zs if upto == "preactivation" else As[1:])[ell - 1][0]  # noqa: B023
+
+        numeric = np.stack([(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in np.eye(5)], 1)
+        assert J.shape == numeric.shape == (net.layer_sizes[ell], 5)
+        assert np.max(np.abs(J - numeric)) < 1e-8
+
+
+def test_jacobian_singular_values_of_an_orthogonal_linear_network_are_all_one():
+    net = MLP([8] * 6, "linear", "linear", weight_init="orthogonal", seed=0)
+    s = diagnostics.jacobian_singular_values(net, np.ones(8))
+    np.testing.assert_allclose(s, 1.0, atol=1e-12)
+    assert np.all(np.diff(s) <= 0)
+
+
+def test_input_output_jacobian_refuses_softmax_and_bad_layers():
+    net = MLP([3, 4, 2], "tanh", "softmax", seed=0)
+    with pytest.raises(ValueError, match="softmax"):
+        diagnostics.input_output_jacobian(net, np.zeros(3))
+    with pytest.raises(ValueError, match="layer"):
+        diagnostics.input_output_jacobian(net, np.zeros(3), layer=3)
+    with pytest.raises(ValueError, match="upto"):
+        diagnostics.input_output_jacobian(net, np.zeros(3), upto="logits")

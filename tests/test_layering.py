@@ -37,11 +37,17 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "measures",
         "datasets",
         "tables",
+        # quadrature: Gaussian expectations by a fixed graded rule, numpy only (like measures)
+        "quadrature",
     ),
-    2: ("losses", "theory", "layerstats"),
+    # meanfield: the mean-field maps (predictions before any network is built, like theory);
+    # parametrization: per-layer initial variances and learning rates (numbers, like rules).
+    2: ("losses", "theory", "meanfield", "parametrization", "layerstats"),
     3: ("training",),
     4: ("network",),
-    5: ("diagnostics", "experiments", "comparisons"),
+    # random_networks: wide random networks simulated at (σ_w², σ_b²) beside meanfield's maps;
+    # sweeps: many small networks trained on a grid of settings (depth, σ_w², width, lr).
+    5: ("diagnostics", "experiments", "comparisons", "random_networks", "sweeps"),
     6: (
         "plotting",
         "plotting._style",
@@ -51,6 +57,8 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "plotting._live",
         "plotting.propagation",
         "plotting.side_by_side",
+        "plotting.meanfield",
+        "plotting.sweeps",
         "keras_bridge",
         "keras_probes",
     ),
@@ -82,6 +90,10 @@ WITHIN_FLOOR: dict[tuple[str, str], str] = {
     (f"{PACKAGE}.keras_probes", f"{PACKAGE}.keras_bridge"): (
         "keras_bridge is the one door to TensorFlow: it imports Keras quietly"
     ),
+    (f"{PACKAGE}.random_networks", f"{PACKAGE}.diagnostics"): (
+        "random_networks builds networks and measures them with the probes (the Jacobian); "
+        "diagnostics builds none, so it never imports an experiment"
+    ),
 }
 
 #: The plotting package in import order (``_style`` first, the package ``__init__`` last): a
@@ -96,6 +108,8 @@ PLOTTING_ORDER = tuple(
         "plotting._live",
         "plotting.propagation",
         "plotting.side_by_side",
+        "plotting.meanfield",
+        "plotting.sweeps",
         "plotting",
     )
 )

@@ -6,12 +6,17 @@ checks it, so a cycle cannot creep in):
 1. ``_checks`` (every argument check), ``rules`` (fans, ``RULES``, gains), ``initializers``
    (drawing weights), ``activations`` (each next to its derivative), ``clipping`` (every norm),
    ``measures`` (numbers from arrays), ``datasets``, ``tables`` (text tables that fit the book's
-   column): numpy only;
-2. ``losses``, ``theory`` (variance propagation), ``layerstats`` (the per-layer record);
+   column), ``quadrature`` (Gaussian expectations at any variance): numpy only;
+2. ``losses``, ``theory`` (variance propagation), ``meanfield`` (the length and correlation maps
+   of wide random networks: ``q*``, ``χ₁``, depth scales, the critical line),
+   ``parametrization`` (SP and μP: initial variances and learning rates by width),
+   ``layerstats`` (the per-layer record);
 3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
 4. ``network`` (:class:`MLP`: layers, forward, backward);
 5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks),
-   ``comparisons`` (initializers trained side by side);
+   ``comparisons`` (initializers trained side by side), ``random_networks`` (wide random
+   networks simulated beside the mean-field maps), ``sweeps`` (many small networks trained on a
+   grid: trainability, learning times, learning rate × width);
 6. ``plotting`` (a package: style, curves, histograms, boundaries, the figures redrawn in place),
    ``keras_bridge`` (the one door to TensorFlow) and ``keras_probes`` (measurements on Keras
    layers and models);

@@ -18,6 +18,7 @@ __all__ = [
     "as_rng",
     "check_bool",
     "check_choice",
+    "check_closed_interval",
     "check_finite",
     "check_float_dtype",
     "check_in_interval",
@@ -69,6 +70,16 @@ def check_in_interval(name: str, value: object, low: float, high: float) -> floa
     if not _is_real(value):
         raise TypeError(f"Argument `{name}` must be {kind}. Received: {name}={value!r}")
     if not low < value < high:
+        raise ValueError(f"Argument `{name}` must be {kind}. Received: {name}={value!r}")
+    return float(value)
+
+
+def check_closed_interval(name: str, value: object, low: float, high: float) -> float:
+    """``value`` as a float, after checking ``low <= value <= high`` (a closed interval)."""
+    kind = f"a number in [{low:g}, {high:g}]"
+    if not _is_real(value):
+        raise TypeError(f"Argument `{name}` must be {kind}. Received: {name}={value!r}")
+    if not low <= value <= high:
         raise ValueError(f"Argument `{name}` must be {kind}. Received: {name}={value!r}")
     return float(value)
 

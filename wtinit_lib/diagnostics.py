@@ -25,6 +25,8 @@ __all__ = [
     "dead_relu_fraction",
     "gradient_check",
     "gradient_scales",
+    "input_output_jacobian",
+    "jacobian_singular_values",
     "layer_stats",
     "relu_unit_regimes",
     "sharpness",
@@ -210,3 +212,49 @@ def sharpness(net: Any, X: np.ndarray, Y: np.ndarray, eps: float = 1e-5, seed: i
     start_vector = np.random.default_rng(seed).standard_normal(count)
     values = eigsh(operator, k=1, which="LA", v0=start_vector, tol=1e-10, return_eigenvectors=False)
     return float(values[0])
+
+
+def input_output_jacobian(
+    net: Any, x: np.ndarray, layer: int | None = None, upto: str = "activation"
+) -> np.ndarray:
+    """``J = ∂A^ℓ/∂x`` (or ``∂Z^ℓ/∂x`` with ``upto="preactivation"``) at one input ``x``.
+
+    Shape ``(n_ℓ, n_0)``, ``J[j, i] = ∂out_j/∂x_i``; ``layer`` is ``ℓ = 1..L`` (default ``L``).
+    In the column convention of Pennington, Schoenholz & Ganguli (2017), ``J = D^ℓ W^ℓᵀ ⋯ D^1
+    W^1ᵀ`` with ``D^ℓ = diag(g'(z^ℓ))``; it is computed in forward mode in Keras's row layout,
+    ``M ← (M W^ℓ) ⊙ g'(Z^ℓ)`` from ``M = I``, which costs ``n_0 Σ n_{ℓ-1} n_ℓ`` multiply-adds.
+    Through a softmax output only ``upto="preactivation"`` is supported.
+    """
+    check_choice("upto", upto, ("activation", "preactivation"))
+    L = net.num_layers
+    layer = L if layer is None else check_int("layer", layer, 1)
+    if layer > L:
+        raise ValueError(f"Argument `layer` must be at most L = {L}. Received: layer={layer}")
+    x = np.asarray(x, dtype=np.float64).reshape(1, -1)
+    Zs, As = net.forward_trace(x)
+    last = layer == L and upto == "activation"
+    if last and net.output_activation == "softmax":
+        raise ValueError(
+            "The Jacobian through a softmax output is not supported: use upto='preactivation'."
+        )
+    M = np.eye(x.shape[1])
+    for i in range(layer):
+        M = M @ net.weights[i]
+        if i == layer - 1 and upto == "preactivation":
+            break
+        output = i == L - 1
+        name = net.output_activation if output else net.activation
+        g = activations.get(name, role="output" if output else "hidden")
+        M = M * np.asarray(g.derivative(Zs[i], As[i + 1]), dtype=np.float64)
+    return M.T
+
+
+def jacobian_singular_values(
+    net: Any, x: np.ndarray, layer: int | None = None, upto: str = "activation"
+) -> np.ndarray:
+    """The singular values of :func:`input_output_jacobian`, largest first.
+
+    Their mean square is ``‖J‖_F² / n``; mean-field theory predicts ``χ₁^ℓ`` for it at the
+    fixed point (Pennington et al. 2017), and *dynamical isometry* is all of them near 1.
+    """
+    return np.linalg.svd(input_output_jacobian(net, x, layer, upto), compute_uv=False)

@@ -8,11 +8,17 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from wtinit_lib._checks import check_int, check_mapping, check_optional_str, check_range
+from wtinit_lib._checks import (
+    check_int,
+    check_mapping,
+    check_optional_str,
+    check_positive,
+    check_range,
+)
 from wtinit_lib.plotting._style import PALETTE, colors, finite, new_figure, place_legend, styled
 from wtinit_lib.plotting.curves import layer_labels
 
-__all__ = ["histogram_compare", "layer_histograms"]
+__all__ = ["histogram_compare", "layer_histograms", "singular_value_histograms"]
 
 
 @styled
@@ -132,4 +138,49 @@ def histogram_compare(
     place_legend(ax, legend, handles=handles)
     if title:
         ax.set_title(title)
+    return fig
+
+
+@styled
+def singular_value_histograms(
+    spectra: Mapping[str, np.ndarray],
+    bins: int = 40,
+    floor: float = 1e-4,
+    title: str | None = None,
+) -> Figure:
+    """One panel per label (two per row) with the histogram of a Jacobian's singular values on
+    a common logarithmic axis, the value 1 (isometry) marked; each panel's title gives
+    ``s_max / s_mean``. Values below ``floor`` (directions a ReLU network has all but erased)
+    are counted in the first bin, and their share is written in the panel."""
+    check_mapping("spectra", spectra)
+    bins = check_int("bins", bins)
+    floor = check_positive("floor", floor)
+    check_optional_str("title", title)
+    arrays = {label: finite(s) for label, s in spectra.items()}
+    top = max(float(s.max()) for s in arrays.values())
+    edges = np.geomspace(floor, max(top * 1.2, 2 * floor), bins + 1)
+    nrows = math.ceil(len(arrays) / 2)
+    fig, axes = new_figure(
+        nrows,
+        2,
+        figsize=(6.5, 2.1 * nrows + 0.5),
+        sharex=True,
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax, (label, s), color in zip(axes.flat, arrays.items(), colors(len(arrays))):
+        ax.hist(np.clip(s, edges[0], None), bins=edges, color=color, alpha=0.85)
+        ax.axvline(1.0, color="0.3", ls="--", lw=1)
+        ax.set_xscale("log")
+        ax.set_yticks([])
+        ax.set_title(f"{label}: $s_{{max}}/s_{{mean}}$ = {s.max() / s.mean():.3g}", fontsize=10)
+        below = np.mean(s < floor)
+        if below > 0:
+            ax.text(0.03, 0.85, f"{below:.0%} below {floor:g}", transform=ax.transAxes, fontsize=9)
+    for ax in axes.flat[len(arrays) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("singular value s")
+    if title:
+        fig.suptitle(title)
     return fig
