@@ -35,10 +35,17 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "measures",
         "datasets",
         "tables",
+        # a dense layer's forward and backward, shared by both networks; numpy only
+        "layers",
+        # LayerNorm and BatchNorm, forward beside backward; numpy and _checks only
+        "normalization",
     ),
-    2: ("losses", "theory", "layerstats"),
+    # schemes: the named initializations of residual networks, built from the initializers and
+    # the depth rules of floor 1 (data only: it builds no network)
+    2: ("losses", "theory", "layerstats", "schemes"),
     3: ("training",),
-    4: ("network",),
+    # residual: a second network class beside MLP (neither imports the other)
+    4: ("network", "residual"),
     5: ("diagnostics", "experiments"),
     6: (
         "plotting",

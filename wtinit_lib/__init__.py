@@ -3,13 +3,16 @@
 Modules by floor; a module imports only from floors below its own (``tests/test_layering.py``
 checks it, so a cycle cannot creep in):
 
-1. ``_checks`` (every argument check), ``rules`` (fans, ``RULES``, gains), ``initializers``
-   (drawing weights), ``activations`` (each next to its derivative), ``clipping`` (every norm),
-   ``measures`` (numbers from arrays), ``datasets``, ``tables`` (text tables that fit the book's
-   column): numpy only;
-2. ``losses``, ``theory`` (variance propagation), ``layerstats`` (the per-layer record);
+1. ``_checks`` (every argument check), ``rules`` (fans, ``RULES``, gains, depth rules),
+   ``initializers`` (drawing weights), ``activations`` (each next to its derivative),
+   ``clipping`` (every norm), ``measures`` (numbers from arrays), ``datasets``, ``tables`` (text
+   tables that fit the book's column), ``layers`` (the dense layer, forward beside backward),
+   ``normalization`` (LayerNorm and BatchNorm, forward beside backward): numpy only;
+2. ``losses``, ``theory`` (variance propagation), ``layerstats`` (the per-layer record),
+   ``schemes`` (the named initializations of residual networks);
 3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
-4. ``network`` (:class:`MLP`: layers, forward, backward);
+4. ``network`` (:class:`MLP`: layers, forward, backward), ``residual``
+   (:class:`ResidualMLP`: residual blocks, optional norms, forward, backward);
 5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks);
 6. ``plotting`` (a package: style, curves, histograms, boundaries) and ``keras_bridge`` (the one
    door to TensorFlow).
@@ -23,11 +26,13 @@ Weights follow Keras's layout: a dense kernel is ``(fan_in, fan_out)`` and a lay
 
 from wtinit_lib import activations, clipping, initializers, losses
 from wtinit_lib.network import MLP, Backprop
+from wtinit_lib.residual import ResidualMLP
 from wtinit_lib.training import DivergenceError, History
 
 __all__ = [
     "MLP",
     "Backprop",
+    "ResidualMLP",
     "DivergenceError",
     "History",
     "activations",
