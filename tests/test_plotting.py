@@ -407,6 +407,8 @@ def test_xy_curves_draws_measured_lines_with_markers_and_dashed_references():
     assert [line.get_marker() for line in ax.lines] == ["o", "s", "None"]
     assert ax.lines[2].get_linestyle() == "--"
     assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert list(ax.get_xticks()) == [4, 16, 64]  # the depths, labelled as such
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["4", "16", "64"]
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == (
         "layers N",
         "update size",

@@ -1,5 +1,5 @@
-"""A residual network with a hand-written forward and backward pass, and the initializations of
-residual networks as one argument each.
+"""A residual network with a hand-written forward and backward pass; its initialization is one
+argument (``init=``: a preset of :mod:`wtinit_lib.schemes`, or a ``ResidualInit``).
 
 Shapes as in :class:`~wtinit_lib.network.MLP` (rows are examples, ``Z = A W + b``)::
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from wtinit_lib._checks import check_mapping, check_optional_str, check_positive
 from wtinit_lib.plotting._style import (
@@ -295,7 +296,8 @@ def xy_curves(
     """Measured curves ``label -> (x, y)`` as lines with markers, one colour each, and reference
     curves (a prediction, a rule) as dashed grey-toned lines without markers.
 
-    On a log axis non-positive values are left out. ``legend`` is ``"best"``, ``"outside"``,
+    On a log axis non-positive values are left out; a log x axis over a dozen values or fewer (a
+    few depths) is labelled at exactly those values. ``legend`` is ``"best"``, ``"outside"``,
     ``"below"`` or ``"none"``.
     """
     check_mapping("curves", curves)
@@ -315,6 +317,10 @@ def xy_curves(
     ax.set_ylabel(ylabel)
     if logx:
         ax.set_xscale("log")
+        xs = np.unique(np.concatenate([_xy("curves", k, v)[0] for k, v in curves.items()]))
+        if xs.size <= 12:  # a few depths: label exactly those
+            ax.set_xticks(xs, [f"{x:g}" for x in xs])
+            ax.xaxis.set_minor_formatter(NullFormatter())
     if logy:
         ax.set_yscale("log")
     place_legend(ax, legend)
