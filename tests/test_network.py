@@ -232,6 +232,21 @@ def test_parameter_names_follow_the_order_of_parameters():
     assert MLP([2, 1]).parameter_names() == ["W1", "b1"]
 
 
+@pytest.mark.parametrize("norm", [None, "layer", "batch"])
+def test_changing_a_parameter_in_place_changes_the_network(norm):
+    # the uniform interface (as ResidualMLP's): parameters() are the arrays themselves
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((8, 4)), np.eye(3)[rng.integers(0, 3, 8)]
+    net = MLP([4, 6, 5, 3], "tanh", "softmax", seed=0, norm=norm)
+    names = net.parameter_names()
+    assert len(names) == len(net.parameters()) == len(net.parameter_gradients(X, Y))
+    for name in ("W1", "b3") + (("gamma1",) if norm else ()):
+        before = net.loss(X, Y)
+        p = net.parameters()[names.index(name)]
+        p += rng.standard_normal(p.shape)  # not a constant shift: softmax and norms ignore those
+        assert net.loss(X, Y) != before, name
+
+
 @pytest.mark.parametrize(
     "activation, output", [("tanh", "sigmoid"), ("sigmoid", "softmax"), ("leaky_relu", "linear")]
 )
