@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 from wtinit_lib import activations
 
@@ -23,6 +24,7 @@ def reference(name, z):
         "tanh": np.tanh(z),
         "relu": np.where(z > 0, z, 0.0),
         "leaky_relu": np.where(z > 0, z, 0.01 * z),
+        "gelu": z * norm.cdf(z),  # z Φ(z), Φ from scipy.stats
     }[name]
 
 
@@ -30,7 +32,9 @@ def reference(name, z):
 def test_activation_values(name):
     g = activations.get(name)
     assert g.name == name
-    np.testing.assert_allclose(g.forward(Z), reference(name, Z), rtol=1e-15, atol=1e-300)
+    # gelu: Φ by erfc against scipy's ndtr agree to a few ulps, not to one
+    rtol = 1e-13 if name == "gelu" else 1e-15
+    np.testing.assert_allclose(g.forward(Z), reference(name, Z), rtol=rtol, atol=1e-300)
     np.testing.assert_array_equal(g(Z), g.forward(Z))
 
 
@@ -43,6 +47,16 @@ def test_derivative_equals_central_difference(name):
     analytic = np.asarray(g.derivative(z, g.forward(z)), dtype=np.float64)
     assert analytic.shape == z.shape
     np.testing.assert_allclose(analytic, numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_gelu_closed_forms():
+    g = activations.get("gelu")
+    # g(0) = 0, g'(0) = 1/2; far out GELU is relu and its slope 0 or 1.
+    assert g.forward(np.array([0.0]))[0] == 0.0
+    assert g.derivative(np.array([0.0]), None)[0] == 0.5
+    far = np.array([-40.0, 40.0])
+    np.testing.assert_array_equal(g.forward(far), [0.0, 40.0])
+    np.testing.assert_array_equal(g.derivative(far, None), [0.0, 1.0])
 
 
 def test_derivative_closed_forms():
@@ -89,15 +103,16 @@ def test_softmax_has_no_elementwise_derivative():
 def test_get_roles():
     for name in activations.OUTPUTS:
         assert activations.get(name, role="output").name == name
-    assert set(activations.HIDDEN) == {"linear", "sigmoid", "tanh", "relu", "leaky_relu"}
+    hidden = {"linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu"}
+    assert set(activations.HIDDEN) == hidden
     assert set(activations.OUTPUTS) == {"sigmoid", "softmax", "linear"}
 
 
 def test_bad_activation_names():
     with pytest.raises(
-        ValueError, match=r"`activation` must be one of .*Received: activation='gelu'"
+        ValueError, match=r"`activation` must be one of .*Received: activation='swish'"
     ):
-        activations.get("gelu")
+        activations.get("swish")
     with pytest.raises(ValueError, match=r"`activation` must be one of.*activation='softmax'"):
         activations.get("softmax")  # softmax is output-only
     with pytest.raises(ValueError, match=r"`output_activation` must be one of.*'tanh'"):

@@ -347,3 +347,82 @@ def test_input_output_jacobian_refuses_softmax_and_bad_layers():
         diagnostics.input_output_jacobian(net, np.zeros(3), layer=3)
     with pytest.raises(ValueError, match="upto"):
         diagnostics.input_output_jacobian(net, np.zeros(3), upto="logits")
+
+
+# --- residual networks --------------------------------------------------------------------------
+
+
+def test_residual_stream_stds_and_branch_ratios_by_hand():
+    from wtinit_lib import ResidualMLP
+
+    X = np.random.default_rng(0).normal(size=(40, 6))
+    net = ResidualMLP(6, 8, 3, 2, seed=0)
+    P = dict(net.named_parameters())
+    x = X @ P["input.W"]
+    stds, ratios = [x.std()], []
+    for k in range(1, 4):
+        f = np.maximum(x @ P[f"block{k}.W1"], 0) @ P[f"block{k}.W2"]
+        ratios.append(f.var() / x.var())
+        x = x + f
+        stds.append(x.std())
+    np.testing.assert_allclose(diagnostics.residual_stream_stds(net, X), stds, rtol=1e-12)
+    np.testing.assert_allclose(diagnostics.branch_variance_ratios(net, X), ratios, rtol=1e-12)
+
+
+def test_update_sizes_equal_steps_taken_by_hand():
+    from wtinit_lib import ResidualMLP
+
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(30, 4)), np.eye(3)[rng.integers(0, 3, 30)]
+    net = ResidualMLP(4, 6, 3, 3, init="zero_last", norm="layer", seed=0)
+    before = [p.copy() for p in net.parameters()]
+    sizes = diagnostics.update_sizes(net, X, Y, lr=0.1, steps=3, where="stream")
+    for p, q in zip(before, net.parameters()):
+        np.testing.assert_array_equal(p, q)  # the network itself is unchanged
+    model, expected = net.copy(), []
+    for _ in range(3):
+        old = model.residual_stream(X)[-1]
+        for p, g in zip(model.parameters(), model.parameter_gradients(X, Y)):
+            p -= 0.1 * g
+        expected.append(np.sqrt(np.mean((model.residual_stream(X)[-1] - old) ** 2)))
+    np.testing.assert_allclose(sizes, expected, rtol=1e-10)
+    top = diagnostics.update_sizes(net, X, Y, lr=1e-4, optimizer="adam", where="logits")
+    assert top.shape == (1,) and 0 < top[0] < 1e-2
+    with pytest.raises(ValueError, match=r"`where` must be one of 'top', 'stream', 'logits'"):
+        diagnostics.update_sizes(net, X, Y, lr=0.1, where="middle")
+
+
+def test_init_report_flags_what_breaks_its_rule_and_what_no_rule_covers():
+    rng = np.random.default_rng(2)
+    named = [
+        ("layer1.W", rng.normal(0, 0.02, size=(200, 200))),
+        ("layer1.b", np.zeros(200)),
+        ("layer2.W", rng.normal(0, 0.05, size=(200, 200))),  # too wide a spread
+        ("layer3.W", rng.normal(0.01, 0.02, size=(200, 200))),  # a mean of half a std
+        ("norm.gamma", np.ones(200)),
+        ("norm.beta", np.full(200, 1e-9)),  # not exactly 0
+        ("extra.scale", np.array(0.0)),  # no rule covers it
+    ]
+    expected = {
+        "*.W": ("std", 0.02),
+        "*.gamma": ("constant", 1.0),
+        "*.beta": ("constant", 0.0),
+        "*.b": ("constant", 0.0),
+    }
+    rows = diagnostics.init_report(named, expected)
+    flagged = {r.name for r in rows if not r.ok}
+    assert flagged == {"layer2.W", "layer3.W", "norm.beta", "extra.scale"}
+    first = rows[0]
+    assert (first.pattern, first.rule) == ("*.W", ("std", 0.02))
+    assert first.std == pytest.approx(np.std(named[0][1]))
+    assert rows[-1].pattern is None and rows[-1].rule is None
+    table = diagnostics.init_report_table(rows)
+    lines = table.splitlines()
+    assert lines[0].split() == ["pattern", "tensors", "flagged", "measured", "std", "rule"]
+    assert lines[1].split()[:3] == ["*.W", "3", "2"]
+    assert "(unmatched)" in table and "(no rule)" in table
+    assert max(map(len, lines)) <= 80
+    with pytest.raises(ValueError, match=r"`expected` must map patterns to \('std', s\)"):
+        diagnostics.init_report(named, {"*": ("mean", 0.0)})
+    with pytest.raises(ValueError, match=r"`rtol` must be a number in \(0, 1\)"):
+        diagnostics.init_report(named, expected, rtol=2.0)

@@ -333,3 +333,19 @@ def _model(*layers):
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_gelu_is_the_exact_formula_in_float64_and_round_trips():
+    z = np.linspace(-8.0, 8.0, 161)
+    ours = activations.gelu(z)
+    theirs = np.asarray(kb.gelu(keras.ops.convert_to_tensor(z, dtype="float64")))
+    np.testing.assert_allclose(theirs, ours, rtol=1e-13, atol=1e-15)
+    net = _net("gelu", "softmax")
+    back = kb.from_keras(kb.to_keras(net))
+    assert back.activation == "gelu"
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+
+
+def test_to_keras_refuses_a_normalized_mlp():
+    with pytest.raises(NotImplementedError, match=r"Dense layers only.*norm='layer'"):
+        kb.to_keras(MLP([3, 4, 2], norm="layer"))

@@ -39,12 +39,19 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "tables",
         # quadrature: Gaussian expectations by a fixed graded rule, numpy only (like measures)
         "quadrature",
+        # a dense layer's forward and backward, shared by both networks; numpy only
+        "layers",
+        # LayerNorm and BatchNorm, forward beside backward; numpy and _checks only
+        "normalization",
     ),
     # meanfield: the mean-field maps (predictions before any network is built, like theory);
-    # parametrization: per-layer initial variances and learning rates (numbers, like rules).
-    2: ("losses", "theory", "meanfield", "parametrization", "layerstats"),
+    # parametrization: per-layer initial variances and learning rates (numbers, like rules);
+    # schemes: the named initializations of residual networks, built from the initializers and
+    # the depth rules of floor 1 (data only: it builds no network)
+    2: ("losses", "theory", "meanfield", "parametrization", "layerstats", "schemes"),
     3: ("training",),
-    4: ("network",),
+    # residual: a second network class beside MLP (neither imports the other)
+    4: ("network", "residual"),
     # random_networks: wide random networks simulated at (σ_w², σ_b²) beside meanfield's maps;
     # sweeps: many small networks trained on a grid of settings (depth, σ_w², width, lr).
     5: ("diagnostics", "experiments", "comparisons", "random_networks", "sweeps"),

@@ -13,7 +13,7 @@ from dataclasses import astuple
 import numpy as np
 import pytest
 
-from wtinit_lib import MLP, diagnostics, layerstats, losses
+from wtinit_lib import MLP, diagnostics, initializers, layerstats, losses
 from wtinit_lib.activations import HIDDEN, OUTPUTS
 from wtinit_lib.network import Backprop
 
@@ -28,6 +28,8 @@ def tf_reference(tf, net, X, Y):
         # Not tf.nn.leaky_relu: its `alpha` attribute is a float32, 0.009999999776..., which
         # moves the loss by ~1e-11 relative. This is the same function with a float64 slope.
         "leaky_relu": lambda z: tf.where(z > 0, z, 0.01 * z),
+        # Not tf.nn.gelu: in float64 it is off by ~3e-7 relative (a float32 constant inside).
+        "gelu": lambda z: 0.5 * z * (1.0 + tf.math.erf(z / np.sqrt(2.0))),
     }
     Ws = [tf.Variable(w, dtype=tf.float64) for w in net.weights]
     bs = [tf.Variable(b, dtype=tf.float64) for b in net.biases]
@@ -230,6 +232,21 @@ def test_parameter_names_follow_the_order_of_parameters():
     assert MLP([2, 1]).parameter_names() == ["W1", "b1"]
 
 
+@pytest.mark.parametrize("norm", [None, "layer", "batch"])
+def test_changing_a_parameter_in_place_changes_the_network(norm):
+    # the uniform interface (as ResidualMLP's): parameters() are the arrays themselves
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((8, 4)), np.eye(3)[rng.integers(0, 3, 8)]
+    net = MLP([4, 6, 5, 3], "tanh", "softmax", seed=0, norm=norm)
+    names = net.parameter_names()
+    assert len(names) == len(net.parameters()) == len(net.parameter_gradients(X, Y))
+    for name in ("W1", "b3") + (("gamma1",) if norm else ()):
+        before = net.loss(X, Y)
+        p = net.parameters()[names.index(name)]
+        p += rng.standard_normal(p.shape)  # not a constant shift: softmax and norms ignore those
+        assert net.loss(X, Y) != before, name
+
+
 @pytest.mark.parametrize(
     "activation, output", [("tanh", "sigmoid"), ("sigmoid", "softmax"), ("leaky_relu", "linear")]
 )
@@ -423,8 +440,8 @@ def test_bad_layer_sizes(sizes, exc, match):
 
 
 def test_bad_constructor_arguments():
-    with pytest.raises(ValueError, match=r"`activation` must be one of.*activation='gelu'"):
-        MLP([2, 3, 1], activation="gelu")
+    with pytest.raises(ValueError, match=r"`activation` must be one of.*activation='swish'"):
+        MLP([2, 3, 1], activation="swish")
     with pytest.raises(ValueError, match=r"`output_activation` must be one of.*'tanh'"):
         MLP([2, 3, 1], output_activation="tanh")
     with pytest.raises(ValueError, match=r"`weight_init` must be a callable or one of.*he_normal"):
@@ -481,3 +498,108 @@ def test_initializer_returning_one_array_does_not_tie_layers():
 def test_initializer_with_wrong_shape_is_named():
     with pytest.raises(ValueError, match=r"`weight_init` for layer 1 must have shape \(2, 3\)"):
         MLP([2, 3, 1], weight_init=lambda shape, rng=None, dtype=None: np.zeros((3, 3)))
+
+
+# --- MLP(norm=...): a normalization between Z and the activation -------------------------------
+
+
+def tf_normalized_reference(tf, net, X, Y):
+    """Loss and gradients of an MLP with a norm on every hidden layer, in TensorFlow ops."""
+    acts = {
+        "tanh": tf.tanh,
+        "relu": tf.nn.relu,
+        "gelu": lambda z: 0.5 * z * (1.0 + tf.math.erf(z / np.sqrt(2.0))),
+    }
+    axis = 1 if net.norm == "layer" else 0
+    variables = [tf.Variable(p, dtype=tf.float64) for p in net.parameters()]
+    P = dict(zip(net.parameter_names(), variables))
+    with tf.GradientTape() as tape:
+        A = tf.constant(X)
+        for i in range(1, net.num_layers + 1):
+            Z = A @ P[f"W{i}"] + P[f"b{i}"]
+            if i < net.num_layers:
+                mu = tf.reduce_mean(Z, axis=axis, keepdims=True)
+                var = tf.reduce_mean(tf.square(Z - mu), axis=axis, keepdims=True)
+                Z = (Z - mu) / tf.sqrt(var + net.eps) * P[f"gamma{i}"] + P[f"beta{i}"]
+                A = acts[net.activation](Z)
+        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(tf.constant(Y), Z))
+    return float(loss), [g.numpy() for g in tape.gradient(loss, variables)]
+
+
+def _normalized_net(norm, activation, seed=0):
+    rng = np.random.default_rng(seed)
+    net = MLP([4, 6, 5, 3], activation, "softmax", seed=seed, norm=norm)
+    for name, p in zip(net.parameter_names(), net.parameters()):
+        if name[0] == "b":  # biases and betas
+            p[...] = rng.normal(0.0, 0.3, p.shape)
+        elif name.startswith("gamma"):
+            p[...] = 1.0 + rng.normal(0.0, 0.3, p.shape)
+    X = rng.normal(size=(9, 4))
+    return net, X, np.eye(3)[rng.integers(0, 3, 9)]
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "gelu"])
+@pytest.mark.parametrize("norm", ["layer", "batch"])
+def test_normalized_mlp_equals_tensorflow_and_finite_differences(tf, norm, activation):
+    net, X, Y = _normalized_net(norm, activation)
+    assert net.parameter_names() == [
+        "W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3", "b3"
+    ]  # fmt: skip
+    grads = net.parameter_gradients(X, Y)
+    loss, ref = tf_normalized_reference(tf, net, X, Y)
+    assert abs(net.loss(X, Y) - loss) < 1e-12 * loss
+    G = max(np.abs(g).max() for g in grads)
+    for name, a, b in zip(net.parameter_names(), grads, ref):
+        # judged at the network's scale: b1, b2 before a BatchNorm have gradient 0 + rounding
+        assert np.abs(a - b).max() < 1e-8 * max(np.abs(b).max(), 1e-6 * G), name
+    h = 1e-4
+    for name, p, g in zip(net.parameter_names(), net.parameters(), grads):
+        numeric = np.zeros(p.shape)
+        for idx in np.ndindex(p.shape):
+            original, values = p[idx], []
+            for k in (2, 1, -1, -2):
+                p[idx] = original + k * h
+                values.append(net.loss(X, Y))
+            p[idx] = original
+            numeric[idx] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * h)
+        assert np.abs(g - numeric).max() < 1e-8 * max(np.abs(numeric).max(), 1e-3 * G), name
+    bp = net.backprop(X, Y)
+    assert [len(d) for d in bp.dnorms] == [2, 2]
+    np.testing.assert_array_equal(bp.dnorms[0][1], grads[6])  # dgamma2
+    if norm == "batch":
+        assert np.abs(grads[1]).max() < 1e-12 * G  # a bias right before BatchNorm: no gradient
+
+
+def test_a_norm_makes_the_hidden_weights_scale_free():
+    # c = 4 (a power of 2) with ε × 16: every hidden Z is 4× larger, its normalization the same,
+    # bit for bit; the gradient of each normalized weight is 4× smaller.
+    he = initializers.get("he_normal")
+
+    def scaled(shape, rng=None, dtype=np.float64):
+        return 4.0 * he(shape, rng=rng, dtype=dtype)
+
+    X, y = np.random.default_rng(0).normal(size=(20, 4)), np.arange(20) % 3
+    Y = np.eye(3)[y]
+    net = MLP([4, 6, 6, 3], "relu", "softmax", seed=0, norm="layer")
+    big = MLP([4, 6, 6, 3], "relu", "softmax", [scaled, scaled, "he_normal"], seed=0,
+              norm="layer", eps=16e-5)  # fmt: skip
+    np.testing.assert_array_equal(big.logits(X), net.logits(X))
+    g, g_big = net.parameter_gradients(X, Y), big.parameter_gradients(X, Y)
+    np.testing.assert_array_equal(4.0 * g_big[0], g[0])
+
+
+def test_norm_none_keeps_the_plain_parameter_list():
+    net = MLP([3, 4, 2], seed=0)
+    assert net.parameter_names() == ["W1", "b1", "W2", "b2"] and net.norm is None
+    normed = MLP([3, 4, 2], seed=0, norm="batch")
+    np.testing.assert_array_equal(normed.weights[0], net.weights[0])  # the same draws
+    assert "norm" not in repr(net) and "norm='batch'" in repr(normed)
+
+
+def test_bad_norm_arguments():
+    with pytest.raises(ValueError, match=r"`norm` must be one of 'layer', 'batch'.*norm='group'"):
+        MLP([2, 3, 1], norm="group")
+    with pytest.raises(ValueError, match=r"`eps` must be a positive number.*eps=-1"):
+        MLP([2, 3, 1], norm="layer", eps=-1)
+    with pytest.raises(ValueError, match=r"BatchNorm needs at least 2 examples.*X.shape=\(1, 3\)"):
+        MLP([2, 3, 1], norm="batch", seed=0).forward(np.zeros((1, 2)))

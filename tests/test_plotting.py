@@ -639,3 +639,42 @@ def test_new_figure_is_white_and_layer_axis_sets_integer_ticks():
 def test_every_name_of_the_package_is_importable_from_it():
     for name in plotting.__all__:
         assert callable(getattr(plotting, name)) or name == "PALETTE", name
+
+
+# --- values against any x -------------------------------------------------------------------------
+
+
+def test_xy_curves_draws_measured_lines_with_markers_and_dashed_references():
+    fig = plotting.xy_curves(
+        {"post-LN": ([4, 16, 64], [0.003, 0.03, 0.07]), "pre-LN": ([4, 16, 64], [0.003, 0.01, 0])},
+        xlabel="layers N",
+        ylabel="update size",
+        references={"∝ N": ([4, 64], [0.003, 0.048])},
+        logx=True,
+        logy=True,
+        title="updates",
+        legend="outside",
+    )
+    _check_figure(fig)
+    ax = fig.axes[0]
+    assert [line.get_marker() for line in ax.lines] == ["o", "s", "None"]
+    assert ax.lines[2].get_linestyle() == "--"
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert list(ax.get_xticks()) == [4, 16, 64]  # the depths, labelled as such
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["4", "16", "64"]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == (
+        "layers N",
+        "update size",
+        "updates",
+    )
+    assert np.isnan(ax.lines[1].get_ydata()[-1])  # a 0 is left out on a log axis
+    assert ax.get_legend() is not None
+
+
+def test_xy_curves_rejects_pairs_of_different_lengths():
+    with pytest.raises(ValueError, match=r"`curves\['a'\]` must be a pair \(x, y\)"):
+        plotting.xy_curves({"a": ([1, 2], [1])}, "x", "y")
+    with pytest.raises(ValueError, match=r"`references\['t'\]` must be a pair"):
+        plotting.xy_curves({"a": ([1], [1])}, "x", "y", references={"t": [1, 2, 3]})
+    with pytest.raises(TypeError, match=r"`curves`.*non-empty"):
+        plotting.xy_curves({}, "x", "y")

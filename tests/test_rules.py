@@ -132,3 +132,35 @@ def test_bad_shapes_are_rejected_by_compute_fans():
         rules.compute_fans((3, 0))
     with pytest.raises(TypeError, match=r"`shape` must contain only ints"):
         rules.compute_fans((3, np.float64(2.0)))
+
+
+# --- depth rules of residual networks ---------------------------------------------------------
+
+
+def test_depth_rules_against_hand_values():
+    assert rules.fixup_scale(64) == 0.125  # 64^(-1/2)
+    assert rules.fixup_scale(8, m=3) == pytest.approx(8**-0.25, rel=1e-15)
+    assert rules.fixup_scale(1) == 1.0
+    assert rules.gpt2_residual_std(12) == pytest.approx(0.02 / math.sqrt(24), rel=1e-15)
+    assert rules.gpt2_residual_std(48, std=0.01) == pytest.approx(0.01 / math.sqrt(96), rel=1e-15)
+    alpha, beta = rules.deepnorm_constants(6)
+    assert alpha == pytest.approx(12**0.25, rel=1e-15) and beta == pytest.approx(
+        48**-0.25, rel=1e-15
+    )
+    # α grows as N^(1/4) and β shrinks as N^(-1/4): their product is (2/8)^(1/4) at any N
+    for N in (1, 18, 200):
+        a, b = rules.deepnorm_constants(N)
+        assert a * b == pytest.approx((2 / 8) ** 0.25, rel=1e-14)
+
+
+def test_bad_depth_rule_arguments():
+    with pytest.raises(ValueError, match=r"`num_branches` must be an int >= 1.*num_branches=0"):
+        rules.fixup_scale(0)
+    with pytest.raises(ValueError, match=r"`m` must be an int >= 2. Received: m=1"):
+        rules.fixup_scale(4, m=1)
+    with pytest.raises(TypeError, match=r"`n_layer` must be an int >= 1.*n_layer=1.5"):
+        rules.gpt2_residual_std(1.5)
+    with pytest.raises(ValueError, match=r"`std` must be a positive number.*std=0"):
+        rules.gpt2_residual_std(4, std=0)
+    with pytest.raises(ValueError, match=r"`num_layers` must be an int >= 1.*num_layers=0"):
+        rules.deepnorm_constants(0)

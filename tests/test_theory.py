@@ -419,3 +419,84 @@ def test_predicted_backward_ratios_match_networks_with_an_error_independent_of_t
     measured = np.sqrt(variances / variances[-1])
     predicted = theory.predicted_backward_ratios(sizes, weight_vars, activation)
     np.testing.assert_allclose(measured, predicted, rtol=0.03)
+
+
+# --- residual streams -----------------------------------------------------------------------------
+
+
+def _sampled_stream_variances(L, width, hidden, v1, v2, activation, q0, pre_norm, nets=6):
+    """Var(x_ℓ) averaged over a few random residual stacks, written out in numpy."""
+    g = activations.get(activation).forward
+    total = np.zeros(L + 1)
+    for seed in range(nets):
+        rng = np.random.default_rng(seed)
+        x = rng.normal(0.0, math.sqrt(q0), size=(256, width))
+        variances = [x.var()]
+        for _ in range(L):
+            u = x
+            if pre_norm:
+                u = (x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True)
+            a = g(u @ rng.normal(0.0, math.sqrt(v1), size=(width, hidden)))
+            x = x + a @ rng.normal(0.0, math.sqrt(v2), size=(hidden, width))
+            variances.append(x.var())
+        total += variances
+    return total / nets
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        dict(activation="relu", hidden=128, v1=2 / 128, v2=2 / 128, q0=1.0, pre_norm=False),
+        dict(activation="relu", hidden=128, v1=2 / 128, v2=2 / 128 / 8, q0=2.0, pre_norm=False),
+        dict(activation="relu", hidden=128, v1=2 / 128, v2=2 / 128, q0=2.0, pre_norm=True),
+        dict(activation="gelu", hidden=512, v1=0.02**2, v2=0.02**2, q0=0.02**2, pre_norm=True),
+    ],
+)
+def test_residual_stream_variances_match_sampled_stacks(case):
+    L, width = 8, 128
+    predicted = theory.residual_stream_variances(
+        L,
+        width,
+        case["v1"],
+        case["v2"],
+        case["activation"],
+        hidden_width=case["hidden"],
+        input_variance=case["q0"],
+        pre_norm=case["pre_norm"],
+    )
+    sampled = _sampled_stream_variances(
+        L,
+        width,
+        case["hidden"],
+        case["v1"],
+        case["v2"],
+        case["activation"],
+        case["q0"],
+        case["pre_norm"],
+    )
+    assert predicted.shape == (L + 1,) and predicted[0] == case["q0"]
+    np.testing.assert_allclose(predicted[1:], sampled[1:], rtol=0.12)
+
+
+def test_residual_stream_variances_closed_forms():
+    # He/He ReLU: ×3 per block; W2 × 1/√L: (1 + 2/L)^L; pre-norm: q0 + 2ℓ
+    np.testing.assert_allclose(
+        theory.residual_stream_variances(5, 64, 2 / 64, 2 / 64), 3.0 ** np.arange(6), rtol=1e-12
+    )
+    q = theory.residual_stream_variances(16, 64, 2 / 64, 2 / 64 / 16)
+    assert q[-1] == pytest.approx((1 + 2 / 16) ** 16, rel=1e-12)
+    q = theory.residual_stream_variances(4, 64, 2 / 64, 2 / 64, input_variance=2.0, pre_norm=True)
+    np.testing.assert_allclose(q, 2.0 + 2.0 * np.arange(5), rtol=1e-12)
+    assert theory.residual_stream_variances(0, 8, 1.0, 1.0, input_variance=3.0).tolist() == [3.0]
+    with pytest.raises(ValueError, match=r"`activation` must be one of.*activation='swish'"):
+        theory.residual_stream_variances(2, 8, 1.0, 1.0, "swish")
+    with pytest.raises(ValueError, match=r"`branch_var` must be a non-negative number"):
+        theory.residual_stream_variances(2, 8, -1.0, 1.0)
+
+
+def test_gelu_first_moment_closed_form_against_quadrature():
+    g = activations.get("gelu").forward
+    for q in (0.01, 1.0, 9.0):
+        assert theory.first_moment("gelu", q) == pytest.approx(
+            theory.gaussian_expectation(g, q), rel=1e-10
+        )

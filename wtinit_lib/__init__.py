@@ -3,16 +3,20 @@
 Modules by floor; a module imports only from floors below its own (``tests/test_layering.py``
 checks it, so a cycle cannot creep in):
 
-1. ``_checks`` (every argument check), ``rules`` (fans, ``RULES``, gains), ``initializers``
-   (drawing weights), ``activations`` (each next to its derivative), ``clipping`` (every norm),
-   ``measures`` (numbers from arrays), ``datasets``, ``tables`` (text tables that fit the book's
-   column), ``quadrature`` (Gaussian expectations at any variance): numpy only;
+1. ``_checks`` (every argument check), ``rules`` (fans, ``RULES``, gains, depth rules),
+   ``initializers`` (drawing weights), ``activations`` (each next to its derivative),
+   ``clipping`` (every norm), ``measures`` (numbers from arrays), ``datasets``, ``tables`` (text
+   tables that fit the book's column), ``quadrature`` (Gaussian expectations at any variance),
+   ``layers`` (the dense layer, forward beside backward), ``normalization`` (LayerNorm and
+   BatchNorm, forward beside backward): numpy only;
 2. ``losses``, ``theory`` (variance propagation), ``meanfield`` (the length and correlation maps
    of wide random networks: ``q*``, ``χ₁``, depth scales, the critical line),
    ``parametrization`` (SP and μP: initial variances and learning rates by width),
-   ``layerstats`` (the per-layer record);
+   ``layerstats`` (the per-layer record), ``schemes`` (the named initializations of residual
+   networks);
 3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
-4. ``network`` (:class:`MLP`: layers, forward, backward);
+4. ``network`` (:class:`MLP`: layers, forward, backward), ``residual``
+   (:class:`ResidualMLP`: residual blocks, optional norms, forward, backward);
 5. ``diagnostics`` (probes on a network; builds none), ``experiments`` (code that builds networks),
    ``comparisons`` (initializers trained side by side), ``random_networks`` (wide random
    networks simulated beside the mean-field maps), ``sweeps`` (many small networks trained on a
@@ -32,11 +36,13 @@ them.
 
 from wtinit_lib import activations, clipping, initializers, losses
 from wtinit_lib.network import MLP, Backprop
+from wtinit_lib.residual import ResidualMLP
 from wtinit_lib.training import DivergenceError, History
 
 __all__ = [
     "MLP",
     "Backprop",
+    "ResidualMLP",
     "DivergenceError",
     "History",
     "activations",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import erfc, expit
 
 from wtinit_lib._checks import check_choice
 
@@ -21,6 +21,7 @@ __all__ = [
     "LEAKY_RELU_SLOPE",
     "OUTPUTS",
     "Activation",
+    "gelu",
     "get",
     "leaky_relu",
     "linear",
@@ -63,6 +64,25 @@ def leaky_relu(z: np.ndarray, negative_slope: float = LEAKY_RELU_SLOPE) -> np.nd
     return np.where(z > 0, z, negative_slope * z)
 
 
+def gelu(z: np.ndarray) -> np.ndarray:
+    """Gaussian error linear unit ``z · Φ(z) = z (1 + erf(z / √2)) / 2`` (Hendrycks & Gimpel 2016),
+    the exact form (Keras's ``approximate=False``; GPT-2 used the tanh approximation).
+
+    Its derivative is ``g'(z) = Φ(z) + z φ(z)`` with ``φ`` the standard normal density.
+    ``Φ(z)`` is computed as ``erfc(-z / √2) / 2``: ``1 + erf(z / √2)`` loses digits to
+    cancellation for ``z ≪ 0`` (2e-8 relative at ``z = -6``).
+    """
+    return 0.5 * z * erfc(-z * _INV_SQRT_2)
+
+
+def _gelu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return 0.5 * erfc(-z * _INV_SQRT_2) + z * _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+
+
+_INV_SQRT_2 = 1.0 / np.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+
+
 def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax ``e^{z_k} / Σ_j e^{z_j}``, shifted by the row maximum (no overflow)."""
     shifted = z - z.max(axis=-1, keepdims=True)
@@ -92,6 +112,7 @@ _ACTIVATIONS = {
         leaky_relu,
         lambda z, a: np.where(z > 0, 1.0, LEAKY_RELU_SLOPE).astype(z.dtype),
     ),
+    "gelu": Activation("gelu", gelu, _gelu_derivative),
     "softmax": Activation("softmax", softmax, lambda z, a: _no_softmax_derivative()),
 }
 
@@ -104,7 +125,7 @@ def _no_softmax_derivative() -> np.ndarray:
 
 
 #: Activations a hidden layer may use.
-HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
+HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu")
 #: Activations the output layer may use; each comes with its loss (see ``wtinit_lib.losses``).
 OUTPUTS = ("sigmoid", "softmax", "linear")
 

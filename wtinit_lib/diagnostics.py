@@ -7,29 +7,41 @@ Every function takes a network and a batch and measures; none builds or changes 
 ``output_activation``.
 
 Layers are numbered ``ℓ = 1..L`` in :class:`~wtinit_lib.layerstats.LayerStats` and in parameter
-names (``"W1"``); arrays returned here are 0-based (index ``i`` is layer ``ℓ = i + 1``).
+names (``"W1"``); arrays returned here are 0-based (index ``i`` is layer ``ℓ = i + 1``). The
+residual probes (:func:`residual_stream_stds`, :func:`branch_variance_ratios`,
+:func:`update_sizes`) take a :class:`~wtinit_lib.residual.ResidualMLP`; :func:`init_report`
+takes any ``named_parameters()`` list.
 """
 
 from __future__ import annotations
 
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from wtinit_lib import activations, layerstats, measures
-from wtinit_lib._checks import check_choice, check_in_interval, check_int
+from wtinit_lib import activations, layerstats, measures, tables, training
+from wtinit_lib._checks import check_choice, check_in_interval, check_int, check_positive
 from wtinit_lib.layerstats import LayerStats
 
 __all__ = [
+    "InitRow",
+    "branch_variance_ratios",
     "dead_relu_fraction",
     "gradient_check",
     "gradient_scales",
+    "init_report",
+    "init_report_table",
     "input_output_jacobian",
     "jacobian_singular_values",
     "layer_stats",
     "relu_unit_regimes",
+    "residual_stream_stds",
     "sharpness",
+    "update_sizes",
     "zero_derivative_fractions",
 ]
 
@@ -258,3 +270,134 @@ def jacobian_singular_values(
     fixed point (Pennington et al. 2017), and *dynamical isometry* is all of them near 1.
     """
     return np.linalg.svd(input_output_jacobian(net, x, layer, upto), compute_uv=False)
+
+
+# --- residual networks ----------------------------------------------------------------------------
+
+
+def residual_stream_stds(net: Any, X: np.ndarray) -> np.ndarray:
+    """``std(x_ℓ)`` of the residual stream for ``ℓ = 0..L`` (length ``L + 1``; ``x_0`` is the
+    input layer's output)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.array([float(np.std(x)) for x in net.residual_stream(X)])
+
+
+def branch_variance_ratios(net: Any, X: np.ndarray) -> np.ndarray:
+    """``Var(c_ℓ f_ℓ) / Var(x_{ℓ-1})`` for ``ℓ = 1..L``: the size of what block ``ℓ`` adds,
+    relative to the stream it adds it to (De & Smith 2020: a normalized branch's share falls as
+    ``1/ℓ``, so deep blocks start close to the identity)."""
+    trace = net.forward_trace(X)
+    return np.array([np.var(f) / np.var(x) for f, x in zip(trace.branches, trace.stream)])
+
+
+def update_sizes(
+    net: Any,
+    X: np.ndarray,
+    Y: np.ndarray,
+    lr: float,
+    steps: int = 1,
+    optimizer: str = "sgd",
+    where: str = "top",
+) -> np.ndarray:
+    """RMS change of a representation in each of the first ``steps`` full-batch updates.
+
+    Trains copies of ``net`` (``net`` itself is left unchanged) with
+    :func:`~wtinit_lib.training.fit` on the whole of ``(X, Y)`` for 1, 2, ... ``steps`` epochs
+    and measures, on ``X``, ``rms(R_k - R_{k-1})`` with ``R_k`` the representation after ``k``
+    steps: ``where="top"`` what the output layer reads, ``"stream"`` the last ``x_L``,
+    ``"logits"``. With Adam the first step moves every parameter by about ``lr`` (its size is
+    ``lr · m̂/√v̂``), the setting of Wang et al. (2022)'s update bound. ``nan`` or ``inf`` once
+    the run diverges.
+    """
+    steps = check_int("steps", steps)
+    lr = check_positive("lr", lr)
+    check_choice("where", where, ("top", "stream", "logits"))
+
+    def representation(model: Any) -> np.ndarray:
+        trace = model.forward_trace(X)
+        return {"top": trace.top, "stream": trace.stream[-1], "logits": trace.logits}[where]
+
+    previous, sizes = representation(net), []
+    for k in range(1, steps + 1):
+        model = net.copy()
+        with np.errstate(all="ignore"):
+            training.fit(model, X, Y, k, lr, optimizer=optimizer, on_divergence="stop")
+            current = representation(model)
+            sizes.append(measures.rms(current - previous))
+        previous = current
+    return np.array(sizes)
+
+
+# --- the init report --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InitRow:
+    """One parameter of :func:`init_report`: its ``name``, the ``pattern`` that matched it (or
+    ``None``), the ``rule`` (``("std", s)`` or ``("constant", c)``), the measured ``mean`` and
+    ``std``, and whether it follows the rule (``ok``)."""
+
+    name: str
+    pattern: str | None
+    rule: tuple[str, float] | None
+    mean: float
+    std: float
+    ok: bool
+
+
+def init_report(
+    named_parameters: Sequence[tuple[str, np.ndarray]],
+    expected: Mapping[str, tuple[str, float]],
+    rtol: float = 0.1,
+) -> list[InitRow]:
+    """Measure every parameter right after initialization against the rule it should follow.
+
+    ``expected`` maps ``fnmatch`` patterns (the first that matches wins) to a rule:
+    ``("std", s)``: random with standard deviation ``s``, ok when ``|std/s - 1| <= rtol`` and
+    ``|mean| <= rtol · s``; ``("constant", c)``: every entry exactly ``c`` (zeros, a norm's
+    ``γ = 1`` and ``β = 0``). A parameter that no pattern matches is *not* ok: nothing escapes.
+    Write ``expected`` from the paper's formula, never from the model's own configuration (a
+    check that reads the configuration cannot catch a bug in it). The default ``rtol`` is many
+    standard errors of a std measured on a few thousand entries.
+    """
+    rtol = check_in_interval("rtol", rtol, 0.0, 1.0)
+    for pattern, rule in expected.items():
+        ok = isinstance(rule, tuple) and len(rule) == 2 and rule[0] in ("std", "constant")
+        if not ok:
+            raise ValueError(
+                "Argument `expected` must map patterns to ('std', s) or ('constant', c). "
+                f"Received: {pattern!r}: {rule!r}"
+            )
+    rows = []
+    for name, value in named_parameters:
+        array = np.asarray(value, dtype=np.float64)
+        pattern = next((p for p in expected if fnmatch.fnmatchcase(name, p)), None)
+        rule = None if pattern is None else expected[pattern]
+        mean, std = float(np.mean(array)), float(np.std(array))
+        if rule is None:
+            ok = False
+        elif rule[0] == "std":
+            ok = abs(std / rule[1] - 1.0) <= rtol and abs(mean) <= rtol * rule[1]
+        else:
+            ok = bool(np.all(array == rule[1]))
+        rows.append(InitRow(name, pattern, rule, mean, std, ok))
+    return rows
+
+
+def init_report_table(rows: Sequence[InitRow]) -> str:
+    """The report grouped by rule: tensors checked, how many broke the rule, the range of the
+    measured standard deviations and the rule (a table that fits the book's column)."""
+    groups: dict[str | None, list[InitRow]] = {}
+    for row in rows:
+        groups.setdefault(row.pattern, []).append(row)
+    lines = []
+    for pattern, members in groups.items():
+        stds = [r.std for r in members]
+        rule = members[0].rule
+        wanted = "(no rule)" if rule is None else f"{rule[0]} {rule[1]:.3g}"
+        low, high = min(stds), max(stds)
+        measured = f"{low:.3g}" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}..{high:.3g}"
+        flagged = sum(not r.ok for r in members)
+        lines.append((pattern or "(unmatched)", len(members), flagged, measured, wanted))
+    header = ("pattern", "tensors", "flagged", "measured std", "rule")
+    return tables.format_table(header, lines, ("s", "d", "d", "s", "s"))

@@ -91,6 +91,7 @@ __all__ = [
     "KerasInitializer",
     "fit_full_batch",
     "from_keras",
+    "gelu",
     "keras_initializer",
     "leaky_relu",
     "to_keras",
@@ -196,7 +197,19 @@ def leaky_relu(x: Any) -> Any:
     return keras.ops.where(x > 0, x, x * activations.LEAKY_RELU_SLOPE)
 
 
-#: Keras activations for ours (``leaky_relu`` is the function above).
+@keras.saving.register_keras_serializable(package="wtinit_lib")
+def gelu(x: Any) -> Any:
+    """The exact GELU ``x Φ(x) = x (1 + erf(x / √2)) / 2``, computed in ``x``'s own dtype.
+
+    ``keras.activations.gelu(x, approximate=False)`` in float64 differs from this formula by
+    about 3e-7 relative (TensorFlow's kernel uses a float32 constant); this function writes the
+    formula out with ``keras.ops.erf``, equal to ours to rounding. Registered, like
+    :func:`leaky_relu`.
+    """
+    return 0.5 * x * (1.0 + keras.ops.erf(x * (1.0 / np.sqrt(2.0))))
+
+
+#: Keras activations for ours (``leaky_relu`` and ``gelu`` are the functions above).
 _KERAS_ACTIVATION = {
     "linear": "linear",
     "sigmoid": "sigmoid",
@@ -204,6 +217,7 @@ _KERAS_ACTIVATION = {
     "relu": "relu",
     "softmax": "softmax",
     "leaky_relu": leaky_relu,
+    "gelu": gelu,
 }
 
 
@@ -249,13 +263,18 @@ def to_keras(net: MLP) -> DtypeSequential:
 
     ``keras.Input((layer_sizes[0],))``, then one ``Dense`` layer per weight layer with the
     network's kernel ``(fan_in, fan_out)`` and bias; hidden layers use the network's
-    activation, the last layer its output activation (``leaky_relu`` is this module's
-    :func:`leaky_relu`, slope exactly 0.01). Every layer computes in the network's dtype, and
+    activation, the last layer its output activation (``leaky_relu`` and ``gelu`` are this
+    module's :func:`leaky_relu`, slope exactly 0.01, and :func:`gelu`); an MLP with a ``norm``
+    is refused (``NotImplementedError``). Every layer computes in the network's dtype, and
     the model is a :class:`DtypeSequential`, so ``predict`` of a float64 network is float64
     throughout. The model is not compiled.
     """
     if not isinstance(net, MLP):
         raise TypeError(f"Argument `net` must be a wtinit_lib.MLP. Received: {type(net).__name__}")
+    if net.norm is not None:
+        raise NotImplementedError(
+            f"to_keras converts MLPs of Dense layers only. Received: an MLP with norm={net.norm!r}"
+        )
     dtype = np.dtype(net.dtype).name
     L = net.num_layers
     layers = [
@@ -277,19 +296,20 @@ def to_keras(net: MLP) -> DtypeSequential:
 
 def _activation_name(layer: keras.layers.Dense) -> str | None:
     """Our name for a Dense layer's activation, or None when we have no equivalent."""
-    if layer.activation is leaky_relu:
-        return "leaky_relu"
+    for ours in (leaky_relu, gelu):
+        if layer.activation is ours:
+            return ours.__name__
     name = getattr(layer.activation, "__name__", None)
-    return name if name in _KERAS_ACTIVATION and name != "leaky_relu" else None
+    return name if name in _KERAS_ACTIVATION and name not in ("leaky_relu", "gelu") else None
 
 
 def from_keras(model: keras.Model) -> MLP:
     """An :class:`~wtinit_lib.network.MLP` with the weights of a Keras model of ``Dense`` layers.
 
     Accepts what :func:`to_keras` builds: ``Dense`` layers with a bias and an activation among
-    linear, sigmoid, tanh, relu, softmax and :func:`leaky_relu`; all hidden layers share one
-    activation and the output's is sigmoid, softmax or linear. Weights are copied; the network's
-    dtype is the kernels' (float32 or float64).
+    linear, sigmoid, tanh, relu, softmax, :func:`leaky_relu` and :func:`gelu`; all hidden layers
+    share one activation and the output's is sigmoid, softmax or linear. Weights are copied; the
+    network's dtype is the kernels' (float32 or float64).
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"Argument `model` must be a keras.Model. Received: {type(model).__name__}")
@@ -299,7 +319,8 @@ def from_keras(model: keras.Model) -> MLP:
         if name is None or not layer.use_bias:
             raise ValueError(
                 "Argument `model` must contain only Dense layers with a bias and a linear, "
-                "sigmoid, tanh, relu, softmax or keras_bridge.leaky_relu activation. "
+                "sigmoid, tanh, relu, softmax, keras_bridge.leaky_relu or keras_bridge.gelu "
+                "activation. "
                 f"Received: layer {layer.name!r} ({type(layer).__name__})"
             )
         kernel, bias = layer.get_weights()

@@ -25,13 +25,16 @@ from collections.abc import Callable
 import numpy as np
 
 from wtinit_lib import activations
+from wtinit_lib._checks import check_choice
 
 __all__ = [
+    "accuracy",
     "binary_cross_entropy_from_logits",
     "categorical_cross_entropy_from_logits",
     "mean_squared_error",
     "naive_binary_cross_entropy",
     "output_loss",
+    "predictions",
 ]
 
 
@@ -89,3 +92,31 @@ def output_loss(output_activation: str) -> tuple[LossFromLogits, GradFromLogits]
         lambda z, Y: mean_squared_error(z, Y),
         lambda z, a, Y: 2.0 * (a - Y) / a.size,
     )
+
+
+def predictions(output_activation: str, outputs: np.ndarray) -> np.ndarray:
+    """What a network predicts from its outputs: class labels (sigmoid: ``output >= 0.5``, one
+    column per label, a single column flattened; softmax: the argmax) or the values (linear)."""
+    if output_activation == "sigmoid":
+        labels = (outputs >= 0.5).astype(int)
+        return labels[:, 0] if labels.shape[1] == 1 else labels
+    if output_activation == "softmax":
+        return outputs.argmax(axis=1)
+    return outputs
+
+
+def accuracy(output_activation: str, outputs: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of rows classified correctly; ``y`` holds labels or one-hot rows."""
+    check_choice("output_activation", output_activation, ("sigmoid", "softmax"))
+    y = np.asarray(y)
+    if output_activation == "softmax" and y.ndim == 2:
+        y = y.argmax(axis=1)
+    elif y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    pred = predictions(output_activation, outputs)
+    if pred.shape != y.shape:
+        raise ValueError(
+            f"Argument `y` must hold one label per row of X, shape {pred.shape}. "
+            f"Received: y.shape={y.shape}"
+        )
+    return float(np.mean(pred == y))

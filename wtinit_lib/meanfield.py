@@ -64,8 +64,11 @@ _HOMOGENEOUS_GAIN = {"linear": 1.0, "relu": 0.5, "leaky_relu": (1.0 + _SLOPE**2)
 
 def second_derivative(activation: str, u: np.ndarray) -> np.ndarray:
     """``φ''(u)``, which the length map's slope needs (0 for the piecewise-linear activations:
-    their delta at 0 always multiplies ``φ(0) = 0``)."""
+    their delta at 0 always multiplies ``φ(0) = 0``; ``(2 - u²) N(u)`` for GELU ``u Φ(u)``, with
+    ``N`` the standard normal density)."""
     check_choice("activation", activation, ACTIVATIONS)
+    if activation == "gelu":
+        return (2.0 - u * u) * np.exp(-0.5 * u * u) / np.sqrt(2.0 * np.pi)
     if activation == "tanh":
         t = np.tanh(u)
         return -2.0 * t * (1.0 - t * t)

@@ -15,20 +15,23 @@ Backpropagation runs the chain rule from the last layer to the first::
     dA[ℓ-1] = dZ[ℓ] @ W[ℓ].T
     dZ[ℓ-1] = dA[ℓ-1] * g'(Z[ℓ-1])
 
-The weight layout is Keras's (``(fan_in, fan_out)``), so a trained ``MLP`` converts to a Keras model
-with identical weights (``wtinit_lib.keras_bridge.to_keras``).
+With ``norm="layer"`` or ``"batch"`` every hidden layer normalizes its pre-activation before the
+activation, ``A[ℓ] = g(N(Z[ℓ]))`` (:mod:`wtinit_lib.normalization`, ``γ = 1``, ``β = 0``); then
+``Zs`` holds the normalized ``N(Z[ℓ])`` (what ``g`` sees) and ``dZs`` the gradient of the raw
+``Z[ℓ]``. The weight layout is Keras's (``(fan_in, fan_out)``), so a trained ``MLP`` without a
+norm converts to a Keras model with identical weights (``wtinit_lib.keras_bridge.to_keras``).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from wtinit_lib import activations, initializers, layerstats, losses, training
-from wtinit_lib._checks import as_rng, check_choice, check_layer_sizes
+from wtinit_lib import activations, initializers, layerstats, losses, normalization, training
+from wtinit_lib._checks import as_rng, check_choice, check_layer_sizes, check_positive
 from wtinit_lib.layerstats import LayerStats
 from wtinit_lib.training import History
 
@@ -42,6 +45,7 @@ class Backprop:
     ``Zs``, ``dZs``, ``dWs``, ``dbs`` have one entry per layer (index ``i`` is layer ``ℓ = i + 1``).
     ``As`` and ``dAs`` have ``L + 1`` entries: ``As[0]`` is the input ``X``, ``As[L]`` the output;
     ``dAs[i]`` is the gradient of the loss with respect to ``As[i]`` (``dAs[0]``: the input).
+    ``dnorms`` is ``(dgammas, dbetas)`` of the hidden layers' norms (empty lists without one).
     """
 
     loss: float
@@ -51,6 +55,7 @@ class Backprop:
     dAs: list[np.ndarray]
     dWs: list[np.ndarray]
     dbs: list[np.ndarray]
+    dnorms: tuple[list[np.ndarray], list[np.ndarray]] = field(default_factory=lambda: ([], []))
 
 
 class MLP:
@@ -68,6 +73,9 @@ class MLP:
         seed: an int, a ``np.random.Generator`` or ``None``; the weights are drawn layer by
             layer (``W[1], b[1], W[2], ...``) from it.
         dtype: ``np.float64`` (default, exact gradient checks) or ``np.float32``.
+        norm, eps: ``None``, ``"layer"`` or ``"batch"``: a normalization (with ``ε = eps``)
+            between every hidden layer's ``Z`` and its activation; BatchNorm always uses the
+            statistics of the batch it is given (training mode), in ``predict`` too.
     """
 
     def __init__(
@@ -79,8 +87,12 @@ class MLP:
         bias_init: object = "zeros",
         seed: object = None,
         dtype: object = np.float64,
+        norm: str | None = None,
+        eps: float = normalization.EPS,
     ) -> None:
         self.layer_sizes = check_layer_sizes(layer_sizes)
+        self.norm = None if norm is None else check_choice("norm", norm, normalization.NORMS)
+        self.eps = check_positive("eps", eps)
         self.activation = activation
         self.output_activation = output_activation
         self._g = activations.get(activation, role="hidden")
@@ -107,6 +119,9 @@ class MLP:
             self._weights.append(self._checked_param(f"The array {what}", W, (n_in, n_out)))
             what = f"returned by `bias_init` for layer {i + 1}"
             self._biases.append(self._checked_param(f"The array {what}", b, (n_out,)))
+        hidden = self.layer_sizes[1:-1] if self.norm else ()  # γ = 1, β = 0 per hidden layer
+        self._gammas = [np.ones(n, dtype=self.dtype) for n in hidden]
+        self._betas = [np.zeros(n, dtype=self.dtype) for n in hidden]
 
     # --- parameters ----------------------------------------------------------------------------
 
@@ -155,12 +170,25 @@ class MLP:
         return array
 
     def parameters(self) -> list[np.ndarray]:
-        """``[W1, b1, W2, b2, ...]``: the arrays themselves, not copies."""
-        return [p for pair in zip(self._weights, self._biases) for p in pair]
+        """``[W1, b1, W2, b2, ...]`` (with a norm: ``[W1, b1, gamma1, beta1, W2, ...]``): the
+        arrays themselves, not copies."""
+        return self._in_order(self._weights, self._biases, self._gammas, self._betas)
 
     def parameter_names(self) -> list[str]:
         """``["W1", "b1", "W2", "b2", ...]``, in the order of :meth:`parameters`."""
-        return [f"{kind}{i + 1}" for i in range(self.num_layers) for kind in "Wb"]
+        L, H = self.num_layers, len(self._gammas)
+        names = [[f"W{i}" for i in range(1, L + 1)], [f"b{i}" for i in range(1, L + 1)]]
+        return self._in_order(
+            *names, [f"gamma{i + 1}" for i in range(H)], [f"beta{i + 1}" for i in range(H)]
+        )
+
+    @staticmethod
+    def _in_order(Ws: list, bs: list, gammas: list, betas: list) -> list:
+        """Per layer ``W, b`` and, for a normalized hidden layer, ``gamma, beta``."""
+        out = []
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            out += [W, b, gammas[i], betas[i]] if i < len(gammas) else [W, b]
+        return out
 
     def copy(self) -> MLP:
         """A deep copy (same architecture, copied parameters)."""
@@ -169,7 +197,8 @@ class MLP:
     def __repr__(self) -> str:
         return (
             f"MLP(layer_sizes={list(self.layer_sizes)}, activation={self.activation!r}, "
-            f"output_activation={self.output_activation!r}, dtype={self.dtype.name})"
+            f"output_activation={self.output_activation!r}, dtype={self.dtype.name}"
+            + (f", norm={self.norm!r})" if self.norm else ")")
         )
 
     # --- input checks --------------------------------------------------------------------------
@@ -202,13 +231,22 @@ class MLP:
         """``(Zs, As)``: every layer's pre-activation ``Z`` and activation ``A`` (``As[0] = X``)."""
         return self._forward(self._check_X(X))
 
-    def _forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _forward(
+        self, X: np.ndarray, caches: list | None = None
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``(Zs, As)``; with a norm, each hidden layer's NormCache is appended to ``caches``."""
         Zs, As = [], [X]
         A = X
         last = self.num_layers - 1
         for i, (W, b) in enumerate(zip(self._weights, self._biases)):
             Z = A @ W
             Z += b
+            if i < len(self._gammas):
+                Z, cache = normalization.forward(
+                    self.norm, Z, self._gammas[i], self._betas[i], self.eps
+                )
+                if caches is not None:
+                    caches.append(cache)
             A = (self._g_out if i == last else self._g).forward(Z)
             Zs.append(Z)
             As.append(A)
@@ -233,11 +271,14 @@ class MLP:
         return self._backprop(*self.check_data(X, Y))
 
     def _backprop(self, X: np.ndarray, Y: np.ndarray) -> Backprop:
-        Zs, As = self._forward(X)
+        caches: list = []
+        Zs, As = self._forward(X, caches)
         loss = self._loss_from_logits(Zs[-1], Y)
-        dZs, dAs_prev, dWs, dbs = self._backward(Zs, As, Y, need_input_grad=True)
+        dZs, dAs_prev, dWs, dbs, dnorms = self._backward(
+            Zs, As, Y, need_input_grad=True, caches=caches
+        )
         dAs = [*dAs_prev, self._output_grad(Zs[-1], As[-1], dZs[-1])]
-        return Backprop(loss, Zs, As, dZs, dAs, dWs, dbs)
+        return Backprop(loss, Zs, As, dZs, dAs, dWs, dbs, dnorms)
 
     def _output_grad(self, Z: np.ndarray, A: np.ndarray, dZ: np.ndarray) -> np.ndarray:
         """dLoss/dA at the output, from dLoss/dZ (inf where a sigmoid/softmax output saturated)."""
@@ -258,14 +299,19 @@ class MLP:
         *,
         need_input_grad: bool,
         dW_out: list[np.ndarray] | None = None,
-    ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-        """The backward pass. ``dW_out``: arrays shaped like the weights to write ``dW`` into."""
+        caches: list | None = None,
+    ) -> tuple[list, list, list, list, tuple[list, list]]:
+        """``(dZs, dAs, dWs, dbs, dnorms)``; ``dW_out``: arrays shaped like the weights to write
+        ``dW`` into. With a norm, ``caches`` come from :meth:`_forward`; ``dnorms`` is
+        ``(dgammas, dbetas)``."""
         L = self.num_layers
         dZs: list = [None] * L
         dAs: list = [None] * L
         dWs: list = [None] * L
         dbs: list = [None] * L
         dZ = self._dloss_dlogits(Zs[-1], As[-1], Y)
+        H = len(self._gammas)
+        dnorms: tuple[list, list] = ([None] * H, [None] * H)
         for i in range(L - 1, -1, -1):
             dZs[i] = dZ
             dWs[i] = np.matmul(As[i].T, dZ, out=None if dW_out is None else dW_out[i])
@@ -281,7 +327,10 @@ class MLP:
                 else:
                     dA *= g_prime  # fast path: nobody looks at dA, update in place
                     dZ = dA
-        return dZs, dAs, dWs, dbs
+                if H:  # back through the norm: dZ of the raw Z = A W + b
+                    dZ, *grads = normalization.backward(dZ, caches[i - 1])
+                    dnorms[0][i - 1], dnorms[1][i - 1] = grads
+        return dZs, dAs, dWs, dbs, dnorms
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """``(dW_list, db_list)``: the gradient of :meth:`loss` with respect to every parameter."""
@@ -296,29 +345,11 @@ class MLP:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class labels (sigmoid: output >= 0.5; softmax: argmax) or the values (linear output)."""
-        out = self.forward(X)
-        if self.output_activation == "sigmoid":
-            labels = (out >= 0.5).astype(int)
-            return labels[:, 0] if labels.shape[1] == 1 else labels
-        if self.output_activation == "softmax":
-            return out.argmax(axis=1)
-        return out
+        return losses.predictions(self.output_activation, self.forward(X))
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
         """Fraction of examples classified correctly; ``y`` holds labels or one-hot rows."""
-        check_choice("output_activation", self.output_activation, ("sigmoid", "softmax"))
-        y = np.asarray(y)
-        if self.output_activation == "softmax" and y.ndim == 2:
-            y = y.argmax(axis=1)
-        elif y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        pred = self.predict(X)
-        if pred.shape != y.shape:
-            raise ValueError(
-                f"Argument `y` must hold one label per row of X, shape {pred.shape}. "
-                f"Received: y.shape={y.shape}"
-            )
-        return float(np.mean(pred == y))
+        return losses.accuracy(self.output_activation, self.forward(X), y)
 
     # --- the interface of training.fit ------------------------------------------------------------
 
@@ -336,11 +367,14 @@ class MLP:
     ) -> tuple[float, list[np.ndarray]]:
         """The loss and ``[dW1, db1, dW2, db2, ...]`` on checked data; each ``dW`` is written into
         the array at its position in ``out`` when given (no ``dA`` is kept: the fast path)."""
-        Zs, As = self._forward(X)
+        caches: list = []
+        Zs, As = self._forward(X, caches)
         loss = self._loss_from_logits(Zs[-1], Y)
-        dW_out = None if out is None else out[0::2]
-        _, _, dWs, dbs = self._backward(Zs, As, Y, need_input_grad=False, dW_out=dW_out)
-        return loss, [g for pair in zip(dWs, dbs) for g in pair]
+        dW_out = None if out is None or self.norm else out[0::2]
+        _, _, dWs, dbs, dnorms = self._backward(
+            Zs, As, Y, need_input_grad=False, dW_out=dW_out, caches=caches
+        )
+        return loss, self._in_order(dWs, dbs, *dnorms)
 
     def batch_stats(
         self, X: np.ndarray, Y: np.ndarray, lr: float | None = None
@@ -351,7 +385,7 @@ class MLP:
         stats = layerstats.stats_from_pass(
             self.activation, self.output_activation, bp.Zs, bp.As, self._weights, bp.dWs, bp.dAs, lr
         )
-        return bp.loss, [g for pair in zip(bp.dWs, bp.dbs) for g in pair], stats
+        return bp.loss, self._in_order(bp.dWs, bp.dbs, *bp.dnorms), stats
 
     def fit(
         self, X: np.ndarray, Y: np.ndarray, epochs: int, lr: float, **options: object

@@ -12,15 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from wtinit_lib._checks import check_choice, check_positive, check_shape
+from wtinit_lib._checks import check_choice, check_int, check_positive, check_shape
 
 __all__ = [
     "MODES",
     "RULES",
     "TRUNCATED_NORMAL_STD",
     "compute_fans",
+    "deepnorm_constants",
     "fan",
+    "fixup_scale",
     "gain",
+    "gpt2_residual_std",
     "rule_variance",
 ]
 
@@ -103,3 +106,44 @@ def gain(activation: str, negative_slope: float = 0.01) -> float:
         return math.sqrt(2.0 / (1.0 + slope**2))
     check_choice("activation", activation, (*_GAINS, "leaky_relu"))
     return _GAINS[activation]
+
+
+# --- depth rules of residual networks -------------------------------------------------------------
+
+
+def fixup_scale(num_branches: int, m: int = 2) -> float:
+    """``L^(-1/(2m-2))``: Fixup's factor for the weight layers inside each residual branch.
+
+    Zhang, Dauphin & Ma (2019, §3): with ``L`` residual branches of ``m`` layers each, initialize
+    the classification layer and the last layer of every branch to 0, draw the other layers with
+    a standard rule (He et al. 2015) and multiply the weight layers inside the branches by this
+    factor. ``m = 2`` gives ``1/√L``.
+    """
+    num_branches = check_int("num_branches", num_branches)
+    m = check_int("m", m, 2)
+    return float(num_branches ** (-1.0 / (2 * m - 2)))
+
+
+def gpt2_residual_std(n_layer: int, std: float = 0.02) -> float:
+    """``std / √(2 · n_layer)``: the initial standard deviation of GPT-2's residual projections.
+
+    Radford et al. (2019) "scale the weights of residual layers at initialization by a factor of
+    1/√N where N is the number of residual layers"; each of the ``n_layer`` blocks has two
+    (attention and MLP), so ``N = 2 · n_layer``, as in nanoGPT's ``c_proj`` weights. Every other
+    weight (and the embeddings) is ``N(0, std²)`` with ``std = 0.02``.
+    """
+    n_layer = check_int("n_layer", n_layer)
+    std = check_positive("std", std)
+    return std / math.sqrt(2.0 * n_layer)
+
+
+def deepnorm_constants(num_layers: int) -> tuple[float, float]:
+    """DeepNorm's ``(α, β) = ((2N)^(1/4), (8N)^(-1/4))`` for ``N = num_layers`` (Wang et al. 2022).
+
+    A DeepNorm sublayer computes ``LN(α · x + G(x))``, and its feed-forward (and value and
+    output projection) weights are Xavier-normal times ``β``. These are the constants of an
+    encoder-only or a decoder-only model of ``N`` layers (each of two sublayers); an
+    encoder-decoder model has other ones (the paper's Table 1), not covered here.
+    """
+    num_layers = check_int("num_layers", num_layers)
+    return (2.0 * num_layers) ** 0.25, (8.0 * num_layers) ** -0.25

@@ -43,6 +43,7 @@ __all__ = [
     "predicted_preactivation_stds",
     "random_matrix_product_norms",
     "relu_correlation_map",
+    "residual_stream_variances",
     "second_moment",
     "weight_variances",
 ]
@@ -123,7 +124,8 @@ def first_moment(activation: str, q: float) -> float:
     """``E[g(z)]`` for ``z ~ N(0, q)``.
 
     Closed forms: linear and tanh 0 (odd functions); sigmoid 1/2 (``sigmoid(z) + sigmoid(-z) =
-    1``); relu ``sqrt(q / (2π))``; leaky_relu ``(1 - a) sqrt(q / (2π))``.
+    1``); relu ``sqrt(q / (2π))``; leaky_relu ``(1 - a) sqrt(q / (2π))``; gelu ``q / sqrt(2π
+    (1 + q))`` (Stein's lemma: ``E[z Φ(z)] = q E[φ(z)]``, and ``E[φ(z)] = 1 / sqrt(2π (1 + q))``).
     """
     check_choice("activation", activation, ACTIVATIONS)
     q = check_positive("q", q, allow_zero=True)
@@ -134,6 +136,7 @@ def first_moment(activation: str, q: float) -> float:
         "sigmoid": 0.5,
         "relu": half_normal_mean,
         "leaky_relu": (1.0 - activations.LEAKY_RELU_SLOPE) * half_normal_mean,
+        "gelu": q / math.sqrt(2.0 * math.pi * (1.0 + q)),
     }[activation]
 
 
@@ -290,3 +293,45 @@ def random_matrix_product_norms(
         log_gains[k] = log_norm
     with np.errstate(over="ignore", under="ignore"):
         return np.exp(log_gains)
+
+
+def residual_stream_variances(
+    num_blocks: int,
+    width: int,
+    branch_var: float,
+    last_var: float,
+    activation: str = "relu",
+    hidden_width: int | None = None,
+    input_variance: float = 1.0,
+    pre_norm: bool = False,
+) -> np.ndarray:
+    """Predicted ``Var(x_ℓ)`` of a residual stream ``x_ℓ = x_{ℓ-1} + f(u_{ℓ-1})``, ``ℓ = 0..L``.
+
+    The branch is ``f(u) = g(u W₁) W₂`` with independent zero-mean weights of variances
+    ``branch_var`` (``W₁``, ``width × hidden_width``) and ``last_var`` (``W₂``, ``hidden_width
+    × width``) and zero biases. ``W₂`` is independent of everything before it, so the branch's
+    output is uncorrelated with the stream and the variances add::
+
+        Var(x_ℓ) = Var(x_{ℓ-1}) + hidden_width · last_var · E[g(h)²],
+        h ~ N(0, width · branch_var · q_u)
+
+    with ``q_u = Var(x_{ℓ-1})`` (``u = x``) or, with ``pre_norm``, ``q_u = 1`` (``u`` is the
+    output of a LayerNorm or BatchNorm with ``γ = 1``, ``β = 0``). ``Var(x_0) =
+    input_variance``. Examples: He on both layers of a ReLU branch multiplies the variance by 3
+    per block (``3^L``); pre-norm makes the growth linear in ``L``; GPT-2's ``1/√(2 n_layer)`` on
+    ``W₂`` keeps the total added variance independent of depth (Radford et al. 2019).
+    Returns an array of length ``L + 1``.
+    """
+    num_blocks = check_int("num_blocks", num_blocks, 0)
+    width = check_int("width", width)
+    hidden = width if hidden_width is None else check_int("hidden_width", hidden_width)
+    v1 = check_positive("branch_var", branch_var, allow_zero=True)
+    v2 = check_positive("last_var", last_var, allow_zero=True)
+    check_choice("activation", activation, ACTIVATIONS)
+    q = check_positive("input_variance", input_variance, allow_zero=True)
+    variances = [q]
+    for _ in range(num_blocks):
+        q_u = 1.0 if pre_norm else q
+        q = q + hidden * v2 * second_moment(activation, width * v1 * q_u)
+        variances.append(q)
+    return np.array(variances)

@@ -7,7 +7,8 @@ the cell ends, and in a script you save or show it. Write ``fig = plotting.loss_
 Jupyter does not show the returned figure a second time.
 
 - :mod:`~wtinit_lib.plotting.curves`: :func:`per_layer_curves`, :func:`predicted_vs_measured`,
-  :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`, :func:`stat_curves`;
+  :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`, :func:`stat_curves`,
+  :func:`xy_curves`;
 - :mod:`~wtinit_lib.plotting.histograms`: :func:`layer_histograms`, :func:`histogram_compare`,
   :func:`singular_value_histograms`;
 - :mod:`~wtinit_lib.plotting.boundaries`: :func:`decision_boundary`, :func:`decision_boundaries`;
@@ -35,6 +36,7 @@ from wtinit_lib.plotting.curves import (
     per_layer_curves,
     predicted_vs_measured,
     stat_curves,
+    xy_curves,
 )
 from wtinit_lib.plotting.histograms import (
     histogram_compare,
@@ -81,4 +83,5 @@ __all__ = [
     "stat_curves",
     "style",
     "trainability",
+    "xy_curves",
 ]

@@ -3,7 +3,9 @@
 - :func:`per_layer_curves`, :func:`predicted_vs_measured`: one value per layer ``ℓ = 1..L``;
 - :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`: one value per epoch,
   from a :class:`~wtinit_lib.training.History` or a plain sequence, with diverged runs marked;
-- :func:`stat_curves`: a per-layer statistic over training, one line per layer.
+- :func:`stat_curves`: a per-layer statistic over training, one line per layer;
+- :func:`xy_curves`: measured values against any x (a block index, a depth), with reference
+  lines (a theory) beside them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from wtinit_lib._checks import check_finite, check_mapping, check_optional_str, check_positive
 from wtinit_lib.plotting._style import (
@@ -37,6 +40,7 @@ __all__ = [
     "per_layer_curves",
     "predicted_vs_measured",
     "stat_curves",
+    "xy_curves",
 ]
 
 
@@ -394,6 +398,66 @@ def stat_curves(
             ax.fill_between(x, y[:, i] - band[:, i], y[:, i] + band[:, i], color=color, alpha=0.15)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
+    place_legend(ax, legend)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _xy(name: str, label: str, pair: object) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        x, y = (np.asarray(v, dtype=np.float64).ravel() for v in pair)
+    except (TypeError, ValueError):
+        x = y = None
+    if x is None or x.size != y.size:
+        raise ValueError(
+            f"Argument `{name}[{label!r}]` must be a pair (x, y) of sequences of equal length. "
+            f"Received: {pair!r:.80}"
+        )
+    return x, y
+
+
+@styled
+def xy_curves(
+    curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    xlabel: str,
+    ylabel: str,
+    references: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+    logx: bool = False,
+    logy: bool = False,
+    title: str | None = None,
+    legend: str = "best",
+) -> Figure:
+    """Measured curves ``label -> (x, y)`` as lines with markers, one colour each, and reference
+    curves (a prediction, a rule) as dashed grey-toned lines without markers.
+
+    On a log axis non-positive values are left out; a log x axis over a dozen values or fewer (a
+    few depths) is labelled at exactly those values. ``legend`` is ``"best"``, ``"outside"``,
+    ``"below"`` or ``"none"``.
+    """
+    check_mapping("curves", curves)
+    if references is not None:
+        check_mapping("references", references)
+    check_optional_str("title", title)
+    fig, ax = new_figure(figsize=(6.4, 3.8), layout="constrained")
+    for k, ((label, pair), color) in enumerate(zip(curves.items(), colors(len(curves)))):
+        x, y = _xy("curves", label, pair)
+        y = np.where(y > 0, y, np.nan) if logy else y
+        ax.plot(x, y, marker=MARKERS[k % len(MARKERS)], color=color, label=str(label))
+    for k, (label, pair) in enumerate((references or {}).items()):
+        x, y = _xy("references", label, pair)
+        y = np.where(y > 0, y, np.nan) if logy else y
+        ax.plot(x, y, ls=("--", ":", "-.")[k % 3], color="0.25", lw=1.3, label=str(label))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logx:
+        ax.set_xscale("log")
+        xs = np.unique(np.concatenate([_xy("curves", k, v)[0] for k, v in curves.items()]))
+        if xs.size <= 12:  # a few depths: label exactly those
+            ax.set_xticks(xs, [f"{x:g}" for x in xs])
+            ax.xaxis.set_minor_formatter(NullFormatter())
+    if logy:
+        ax.set_yscale("log")
     place_legend(ax, legend)
     if title:
         ax.set_title(title)
