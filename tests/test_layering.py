@@ -47,8 +47,9 @@ FLOORS: dict[int, tuple[str, ...]] = {
     # meanfield: the mean-field maps (predictions before any network is built, like theory);
     # parametrization: per-layer initial variances and learning rates (numbers, like rules);
     # schemes: the named initializations of residual networks, built from the initializers and
-    # the depth rules of floor 1 (data only: it builds no network)
-    2: ("losses", "theory", "meanfield", "parametrization", "layerstats", "schemes"),
+    # the depth rules of floor 1 (data only: it builds no network); audit: measured stds of named
+    # parameters against written rules (numbers and a table, like layerstats)
+    2: ("losses", "theory", "meanfield", "parametrization", "layerstats", "schemes", "audit"),
     3: ("training",),
     # residual: a second network class beside MLP (neither imports the other)
     4: ("network", "residual"),
@@ -59,6 +60,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
         "plotting",
         "plotting._style",
         "plotting.curves",
+        "plotting.training_curves",
         "plotting.histograms",
         "plotting.boundaries",
         "plotting._live",
@@ -110,6 +112,7 @@ PLOTTING_ORDER = tuple(
     for name in (
         "plotting._style",
         "plotting.curves",
+        "plotting.training_curves",
         "plotting.histograms",
         "plotting.boundaries",
         "plotting._live",

@@ -13,7 +13,7 @@ checks it, so a cycle cannot creep in):
    of wide random networks: ``q*``, ``χ₁``, depth scales, the critical line),
    ``parametrization`` (SP and μP: initial variances and learning rates by width),
    ``layerstats`` (the per-layer record), ``schemes`` (the named initializations of residual
-   networks);
+   networks), ``audit`` (initial parameters measured against written rules);
 3. ``training`` (the loop: ``fit``, ``History``, ``DivergenceError``);
 4. ``network`` (:class:`MLP`: layers, forward, backward), ``residual``
    (:class:`ResidualMLP`: residual blocks, optional norms, forward, backward);

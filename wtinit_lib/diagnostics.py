@@ -9,32 +9,26 @@ Every function takes a network and a batch and measures; none builds or changes 
 Layers are numbered ``ℓ = 1..L`` in :class:`~wtinit_lib.layerstats.LayerStats` and in parameter
 names (``"W1"``); arrays returned here are 0-based (index ``i`` is layer ``ℓ = i + 1``). The
 residual probes (:func:`residual_stream_stds`, :func:`branch_variance_ratios`,
-:func:`update_sizes`) take a :class:`~wtinit_lib.residual.ResidualMLP`; :func:`init_report`
-takes any ``named_parameters()`` list.
+:func:`update_sizes`) take a :class:`~wtinit_lib.residual.ResidualMLP`. Checking a model's
+initial parameters against written rules is in :mod:`wtinit_lib.audit`.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from wtinit_lib import activations, layerstats, measures, tables, training
+from wtinit_lib import activations, layerstats, measures, training
 from wtinit_lib._checks import check_choice, check_in_interval, check_int, check_positive
 from wtinit_lib.layerstats import LayerStats
 
 __all__ = [
-    "InitRow",
     "branch_variance_ratios",
     "dead_relu_fraction",
     "gradient_check",
     "gradient_scales",
-    "init_report",
-    "init_report_table",
     "input_output_jacobian",
     "jacobian_singular_values",
     "layer_stats",
@@ -326,78 +320,3 @@ def update_sizes(
             sizes.append(measures.rms(current - previous))
         previous = current
     return np.array(sizes)
-
-
-# --- the init report --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InitRow:
-    """One parameter of :func:`init_report`: its ``name``, the ``pattern`` that matched it (or
-    ``None``), the ``rule`` (``("std", s)`` or ``("constant", c)``), the measured ``mean`` and
-    ``std``, and whether it follows the rule (``ok``)."""
-
-    name: str
-    pattern: str | None
-    rule: tuple[str, float] | None
-    mean: float
-    std: float
-    ok: bool
-
-
-def init_report(
-    named_parameters: Sequence[tuple[str, np.ndarray]],
-    expected: Mapping[str, tuple[str, float]],
-    rtol: float = 0.1,
-) -> list[InitRow]:
-    """Measure every parameter right after initialization against the rule it should follow.
-
-    ``expected`` maps ``fnmatch`` patterns (the first that matches wins) to a rule:
-    ``("std", s)``: random with standard deviation ``s``, ok when ``|std/s - 1| <= rtol`` and
-    ``|mean| <= rtol · s``; ``("constant", c)``: every entry exactly ``c`` (zeros, a norm's
-    ``γ = 1`` and ``β = 0``). A parameter that no pattern matches is *not* ok: nothing escapes.
-    Write ``expected`` from the paper's formula, never from the model's own configuration (a
-    check that reads the configuration cannot catch a bug in it). The default ``rtol`` is many
-    standard errors of a std measured on a few thousand entries.
-    """
-    rtol = check_in_interval("rtol", rtol, 0.0, 1.0)
-    for pattern, rule in expected.items():
-        ok = isinstance(rule, tuple) and len(rule) == 2 and rule[0] in ("std", "constant")
-        if not ok:
-            raise ValueError(
-                "Argument `expected` must map patterns to ('std', s) or ('constant', c). "
-                f"Received: {pattern!r}: {rule!r}"
-            )
-    rows = []
-    for name, value in named_parameters:
-        array = np.asarray(value, dtype=np.float64)
-        pattern = next((p for p in expected if fnmatch.fnmatchcase(name, p)), None)
-        rule = None if pattern is None else expected[pattern]
-        mean, std = float(np.mean(array)), float(np.std(array))
-        if rule is None:
-            ok = False
-        elif rule[0] == "std":
-            ok = abs(std / rule[1] - 1.0) <= rtol and abs(mean) <= rtol * rule[1]
-        else:
-            ok = bool(np.all(array == rule[1]))
-        rows.append(InitRow(name, pattern, rule, mean, std, ok))
-    return rows
-
-
-def init_report_table(rows: Sequence[InitRow]) -> str:
-    """The report grouped by rule: tensors checked, how many broke the rule, the range of the
-    measured standard deviations and the rule (a table that fits the book's column)."""
-    groups: dict[str | None, list[InitRow]] = {}
-    for row in rows:
-        groups.setdefault(row.pattern, []).append(row)
-    lines = []
-    for pattern, members in groups.items():
-        stds = [r.std for r in members]
-        rule = members[0].rule
-        wanted = "(no rule)" if rule is None else f"{rule[0]} {rule[1]:.3g}"
-        low, high = min(stds), max(stds)
-        measured = f"{low:.3g}" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}..{high:.3g}"
-        flagged = sum(not r.ok for r in members)
-        lines.append((pattern or "(unmatched)", len(members), flagged, measured, wanted))
-    header = ("pattern", "tensors", "flagged", "measured std", "rule")
-    return tables.format_table(header, lines, ("s", "d", "d", "s", "s"))

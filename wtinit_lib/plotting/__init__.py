@@ -7,8 +7,9 @@ the cell ends, and in a script you save or show it. Write ``fig = plotting.loss_
 Jupyter does not show the returned figure a second time.
 
 - :mod:`~wtinit_lib.plotting.curves`: :func:`per_layer_curves`, :func:`predicted_vs_measured`,
-  :func:`loss_curves`, :func:`epoch_curves`, :func:`gradient_norm_curves`, :func:`stat_curves`,
-  :func:`xy_curves`;
+  :func:`stat_curves`, :func:`xy_curves`;
+- :mod:`~wtinit_lib.plotting.training_curves`: :func:`loss_curves`, :func:`epoch_curves`,
+  :func:`gradient_norm_curves`;
 - :mod:`~wtinit_lib.plotting.histograms`: :func:`layer_histograms`, :func:`histogram_compare`,
   :func:`singular_value_histograms`;
 - :mod:`~wtinit_lib.plotting.boundaries`: :func:`decision_boundary`, :func:`decision_boundaries`;
@@ -30,9 +31,6 @@ they are not managed by pyplot (end a cell with ``view.figure`` to show one).
 from wtinit_lib.plotting._style import PALETTE, panels, sharp_inline_figures, style
 from wtinit_lib.plotting.boundaries import decision_boundaries, decision_boundary
 from wtinit_lib.plotting.curves import (
-    epoch_curves,
-    gradient_norm_curves,
-    loss_curves,
     per_layer_curves,
     predicted_vs_measured,
     stat_curves,
@@ -53,6 +51,7 @@ from wtinit_lib.plotting.meanfield import (
 from wtinit_lib.plotting.propagation import SignalFigure, signal_propagation_figure
 from wtinit_lib.plotting.side_by_side import TrainFigure, side_by_side_figure
 from wtinit_lib.plotting.sweeps import coordinate_check, learning_times, loss_vs_lr
+from wtinit_lib.plotting.training_curves import epoch_curves, gradient_norm_curves, loss_curves
 
 sharp_inline_figures()
 
