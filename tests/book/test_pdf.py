@@ -45,9 +45,7 @@ def collapse(text: str) -> str:
     of the source.
     """
     text = text.translate(
-        str.maketrans(
-            {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\ufffe": "-"}
-        )
+        str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\ufffe": "-"})
     )
     return re.sub(r"\s+", " ", text).strip()
 
