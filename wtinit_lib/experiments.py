@@ -111,6 +111,23 @@ def signal_propagation(
     return SignalPropagation(acts, grads, act_stds, grad_stds, settings)
 
 
+def _random_networks(
+    layer_sizes: Sequence[int],
+    weight_vars: float | Sequence[float],
+    activation: str,
+    num_networks: int,
+    seed: int,
+) -> tuple[list[int], int, list[object], int, int]:
+    """The checked arguments of the averages over random networks: the layer sizes, ``L``, one
+    ``N(0, v)`` initializer per layer (zeros for ``v = 0``), the number of networks and the seed."""
+    sizes = check_layer_sizes(layer_sizes)
+    check_choice("activation", activation, theory.ACTIVATIONS)
+    L = len(sizes) - 1
+    variances = check_per_layer("weight_vars", weight_vars, L)
+    inits = [initializers.random_normal(std=math.sqrt(v)) if v > 0 else "zeros" for v in variances]
+    return sizes, L, inits, check_int("num_networks", num_networks, 1), check_int("seed", seed, 0)
+
+
 def measured_stds_over_networks(
     layer_sizes: Sequence[int],
     weight_vars: float | Sequence[float],
@@ -130,13 +147,9 @@ def measured_stds_over_networks(
     (the activations are all positive, so every example shares a common direction and the
     fluctuation does not average out over the batch); averaging over networks removes that noise.
     """
-    sizes = check_layer_sizes(layer_sizes)
-    check_choice("activation", activation, theory.ACTIVATIONS)
-    L = len(sizes) - 1
-    variances = check_per_layer("weight_vars", weight_vars, L)
-    num_networks = check_int("num_networks", num_networks, 1)
-    seed = check_int("seed", seed, 0)
-    inits = _normal_inits(variances)
+    sizes, L, inits, num_networks, seed = _random_networks(
+        layer_sizes, weight_vars, activation, num_networks, seed
+    )
     z_vars = np.zeros(L)
     a_vars = np.zeros(L - 1)
     for k in range(num_networks):
@@ -145,11 +158,6 @@ def measured_stds_over_networks(
         z_vars += [np.var(Z) for Z in Zs]
         a_vars += [np.var(A) for A in As[1:-1]]
     return np.sqrt(z_vars / num_networks), np.sqrt(a_vars / num_networks)
-
-
-def _normal_inits(variances: np.ndarray) -> list[object]:
-    """One ``N(0, v)`` initializer per layer (zeros for ``v = 0``)."""
-    return [initializers.random_normal(std=math.sqrt(v)) if v > 0 else "zeros" for v in variances]
 
 
 def measured_backward_stds_over_networks(
@@ -172,13 +180,9 @@ def measured_backward_stds_over_networks(
     Compare the ratios ``std(dA^ℓ) / std(dA^{L-1})`` with
     :func:`~wtinit_lib.theory.predicted_backward_ratios`.
     """
-    sizes = check_layer_sizes(layer_sizes)
-    check_choice("activation", activation, theory.ACTIVATIONS)
-    L = len(sizes) - 1
-    variances = check_per_layer("weight_vars", weight_vars, L)
-    num_networks = check_int("num_networks", num_networks, 1)
-    seed = check_int("seed", seed, 0)
-    inits = _normal_inits(variances)
+    sizes, L, inits, num_networks, seed = _random_networks(
+        layer_sizes, weight_vars, activation, num_networks, seed
+    )
     dA_vars = np.zeros(L)
     for k in range(num_networks):
         net = MLP(sizes, activation, output_activation, weight_init=inits, seed=seed + k)
