@@ -161,6 +161,10 @@ class PageReport:
             self.failed.append(f"{response.status} {response.url}")
 
 
+#: How long a page may take to typeset and finish loading (ms), generous for a loaded CI machine.
+SETTLE_MS = 120_000
+
+
 def open_page(context, origin: str, page_name: str):
     report = PageReport(origin)
     page = context.new_page()
@@ -189,7 +193,7 @@ def typeset_math(page) -> dict:
     page.wait_for_function(
         "() => !document.querySelector('.math') || "
         "(window.MathJax && MathJax.startup && MathJax.startup.promise)",
-        timeout=30_000,
+        timeout=SETTLE_MS,
     )
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
     return page.evaluate(
@@ -244,7 +248,10 @@ def test_page_in_browser(browser, server, page_name):
         math = typeset_math(page)
         images = broken_images(page)
         entries = sidebar_entries(page)
-        page.wait_for_load_state("networkidle")
+        # The check is that the page settles with nothing left loading, not how fast: on a
+        # 2-core machine whose other core runs a notebook, a chapter with thirty figures took
+        # longer than Playwright's default 30 s.
+        page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
     finally:
         context.close()
 
