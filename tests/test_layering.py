@@ -26,6 +26,20 @@ import pytest
 PACKAGE = "wtinit_lib"
 SOURCE = Path(__file__).resolve().parents[1] / PACKAGE
 
+#: The modules of the plotting package in import order (each may import the ones before it).
+PLOTTING_MODULES = (
+    "plotting._style",
+    "plotting.curves",
+    "plotting.training_curves",
+    "plotting.histograms",
+    "plotting.boundaries",
+    "plotting._live",
+    "plotting.propagation",
+    "plotting.side_by_side",
+    "plotting.meanfield",
+    "plotting.sweeps",
+)
+
 #: The floors, lowest first (module names relative to the package).
 FLOORS: dict[int, tuple[str, ...]] = {
     1: (
@@ -56,21 +70,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
     # random_networks: wide random networks simulated at (σ_w², σ_b²) beside meanfield's maps;
     # sweeps: many small networks trained on a grid of settings (depth, σ_w², width, lr).
     5: ("diagnostics", "experiments", "comparisons", "random_networks", "sweeps"),
-    6: (
-        "plotting",
-        "plotting._style",
-        "plotting.curves",
-        "plotting.training_curves",
-        "plotting.histograms",
-        "plotting.boundaries",
-        "plotting._live",
-        "plotting.propagation",
-        "plotting.side_by_side",
-        "plotting.meanfield",
-        "plotting.sweeps",
-        "keras_bridge",
-        "keras_probes",
-    ),
+    6: ("plotting", *PLOTTING_MODULES, "keras_bridge", "keras_probes"),
     # The playground's widgets sit on the figures they redraw (plotting) and on the experiments
     # they run: above both, the one module that imports ipywidgets (lazily).
     7: ("playground",),
@@ -107,22 +107,7 @@ WITHIN_FLOOR: dict[tuple[str, str], str] = {
 
 #: The plotting package in import order (``_style`` first, the package ``__init__`` last): a
 #: module of it may import one that comes earlier.
-PLOTTING_ORDER = tuple(
-    f"{PACKAGE}.{name}"
-    for name in (
-        "plotting._style",
-        "plotting.curves",
-        "plotting.training_curves",
-        "plotting.histograms",
-        "plotting.boundaries",
-        "plotting._live",
-        "plotting.propagation",
-        "plotting.side_by_side",
-        "plotting.meanfield",
-        "plotting.sweeps",
-        "plotting",
-    )
-)
+PLOTTING_ORDER = tuple(f"{PACKAGE}.{name}" for name in (*PLOTTING_MODULES, "plotting"))
 
 
 # --- the checker ----------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ import fcntl
 import functools
 import http.server
 import json
-import os
 import re
 import subprocess
 import sys
@@ -30,23 +29,13 @@ from pathlib import Path
 
 import pytest
 from book_toc import ROOT, toc_pages
+from chromium import LOCAL_SCHEMES, launch
 
 HTML = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The same command as `make book` (see BOOK_BUILD in the Makefile).
 BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going", "--all"]
 # Known and harmless: pydata-sphinx-theme logs this when no theme mode is stored yet.
 IGNORED_CONSOLE_ERRORS = ("Got invalid theme mode",)
-LOCAL_SCHEMES = ("data", "about", "blob")
 
 
 def source_of(page: str) -> Path:
@@ -128,17 +117,10 @@ def server(book):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium (`apt-get install chromium`, "
-            "or `make test` as root, which does it). Never `playwright install`."
-        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         yield browser
         browser.close()
 
